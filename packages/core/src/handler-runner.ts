@@ -1,0 +1,187 @@
+import type { Codec } from './codec';
+import { errorCode, errorMessage } from './errors';
+import { FailurePolicy } from './failure-policy';
+import { DeadLetterHeaders, Headers } from './headers';
+import type { InboundMessage, OutgoingMessage } from './message';
+import type { MessageBus } from './message-bus';
+import { type HandlerOutcome, MessageContext } from './message-context';
+import type { QueueMetrics, SwitchyardMetrics } from './metrics';
+import { decodeMiddleware } from './middlewares/decode.middleware';
+import { idempotencyMiddleware } from './middlewares/idempotency.middleware';
+import { timeoutMiddleware } from './middlewares/timeout.middleware';
+import { transactionMiddleware } from './middlewares/transaction.middleware';
+import { upcastMiddleware } from './middlewares/upcast.middleware';
+import { validationMiddleware } from './middlewares/validation.middleware';
+import { type Middleware, type Next, compose } from './pipeline/middleware';
+import type { HandlerRoute } from './routes';
+import { ACK, type Settlement, type SubscriptionSpec, type Transport } from './transport';
+import { upcastersOf } from './decorators/upcast.decorator';
+import { isTransactional } from './transport-abilities';
+
+/** What a runner needs from the app. */
+export interface RunnerDeps {
+  readonly transport: Transport;
+  readonly codec: Codec;
+  readonly bus: MessageBus;
+  readonly metrics: SwitchyardMetrics;
+  /** App-wide middlewares, run after validation and idempotency, around the handler. */
+  readonly middlewares: readonly Middleware[];
+  readonly onError: (route: HandlerRoute, message: InboundMessage, error: unknown) => void;
+}
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * Runs one handler: its pipeline is composed once here, and `deliver` turns each message into a
+ * settlement (ack, retry after a delay, or dead-letter with the reason) that the transport applies.
+ */
+export class HandlerRunner {
+  readonly spec: SubscriptionSpec;
+  private readonly pipeline: Next;
+  private readonly policy: FailurePolicy;
+  private readonly queueMetrics: QueueMetrics;
+
+  constructor(
+    readonly route: HandlerRoute,
+    instance: object,
+    private readonly deps: RunnerDeps,
+  ) {
+    this.policy = new FailurePolicy(route, route.retry);
+    this.queueMetrics = deps.metrics.forQueue(route.queue);
+    this.pipeline = compose(this.middlewares(), invoker(instance, route.method));
+    this.spec = {
+      queue: route.queue,
+      patterns: route.patterns,
+      concurrency: route.concurrency,
+      prefetch: route.prefetch,
+      ackMode: route.guarantee === 'at-most-once' ? 'before-handler' : 'after-handler',
+      maxAttempts: this.policy.attempts,
+      ordered: route.ordered,
+      maxPriority: route.maxPriority,
+      transportOptions: route.transportOptions,
+    };
+  }
+
+  /** The `DeliveryHandler` given to the transport. Never rejects. */
+  readonly deliver = async (message: InboundMessage): Promise<Settlement> => {
+    const metrics = this.queueMetrics;
+    const ctx = new MessageContext(message, this.route, this.deps.bus);
+    const startedAt = performance.now();
+    metrics.inFlight.inc();
+    let settlement: Settlement;
+    try {
+      await this.pipeline(ctx);
+      settlement = ctx.outcome ? this.settleOutcome(ctx, ctx.outcome) : ACK;
+      if (settlement === ACK && this.route.kind === 'rpc') await this.reply(message, ctx.result);
+    } catch (error) {
+      settlement = this.policy.onFailure(message, error);
+      this.deps.onError(this.route, message, error);
+      if (settlement.kind === 'dead-letter' && this.route.kind === 'rpc') {
+        await this.replyWithError(message, error);
+      }
+    }
+    metrics.inFlight.dec();
+    metrics.duration.observe((performance.now() - startedAt) / 1000);
+    this.count(settlement, ctx);
+    return settlement;
+  };
+
+  private settleOutcome(ctx: MessageContext, outcome: HandlerOutcome): Settlement {
+    switch (outcome.kind) {
+      case 'skip':
+        return ACK;
+      case 'reject':
+        return this.policy.deadLetter(ctx.message, 'SWY_REJECTED', outcome.reason);
+      case 'retry-later':
+        return ctx.message.attempt < this.policy.attempts
+          ? this.policy.retry(ctx.message, outcome.delayMs)
+          : this.policy.deadLetter(ctx.message, 'SWY_RETRIES_EXHAUSTED', outcome.reason);
+    }
+  }
+
+  private count(settlement: Settlement, ctx: MessageContext): void {
+    const processed = this.queueMetrics.processed;
+    if (settlement.kind === 'retry') {
+      processed.retried.inc();
+      this.deps.metrics.retried.inc({ queue: this.route.queue });
+    } else if (settlement.kind === 'dead-letter') {
+      processed.dead_lettered.inc();
+      this.deps.metrics.deadLettered.inc({
+        queue: this.route.queue,
+        reason: settlement.headers[DeadLetterHeaders.reason],
+      });
+    } else if (ctx.outcome?.kind === 'skip') {
+      (ctx.outcome.reason === 'duplicate' ? processed.duplicate : processed.skipped).inc();
+    } else {
+      processed.success.inc();
+    }
+  }
+
+  private middlewares(): Middleware[] {
+    const { route, deps } = this;
+    const chain: Middleware[] = [decodeMiddleware(deps.codec)];
+    if (route.schema && upcastersOf(route.schema).size > 0)
+      chain.push(upcastMiddleware(route.schema));
+    if (route.schema) chain.push(validationMiddleware(route.schema));
+    if (route.idempotency) chain.push(idempotencyMiddleware(route.idempotency));
+    chain.push(...deps.middlewares);
+    if (route.guarantee === 'exactly-once' && isTransactional(deps.transport)) {
+      chain.push(transactionMiddleware(deps.transport, deps.bus));
+    }
+    if (route.timeoutMs > 0) chain.push(timeoutMiddleware(route.timeoutMs));
+    return chain;
+  }
+
+  private async reply(request: InboundMessage, result: unknown): Promise<void> {
+    const address = request.headers[Headers.replyTo];
+    if (address === undefined) return;
+    await this.deps.transport.reply(address, this.replyMessage(request, result, {}));
+  }
+
+  private async replyWithError(request: InboundMessage, error: unknown): Promise<void> {
+    const address = request.headers[Headers.replyTo];
+    if (address === undefined) return;
+    const headers = {
+      [Headers.errorCode]: errorCode(error),
+      [Headers.errorMessage]: errorMessage(error),
+    };
+    try {
+      await this.deps.transport.reply(address, this.replyMessage(request, null, headers));
+    } catch (replyError) {
+      // The caller will time out instead; the request itself is dead-lettered either way.
+      this.deps.onError(this.route, request, replyError);
+    }
+  }
+
+  /** A reply travels under the request's topic and correlation id, addressed by `reply-to`. */
+  private replyMessage(
+    request: InboundMessage,
+    result: unknown,
+    headers: Record<string, string>,
+  ): OutgoingMessage {
+    const correlationId = request.headers[Headers.correlationId] ?? request.id;
+    return this.deps.bus.createMessage(
+      request.topic,
+      result ?? null,
+      { headers, correlationId },
+      request,
+    );
+  }
+}
+
+/** The innermost step: calls the handler, storing its result; no promise is made for a sync one. */
+function invoker(instance: object, method: string): Next {
+  const handler = (instance as Record<string, (payload: unknown, ctx: MessageContext) => unknown>)[
+    method
+  ];
+  return (ctx) => {
+    const result = handler.call(instance, ctx.payload, ctx);
+    if (result instanceof Promise) {
+      return result.then((value: unknown) => {
+        ctx.result = value;
+      });
+    }
+    ctx.result = result;
+    return RESOLVED;
+  };
+}

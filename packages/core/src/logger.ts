@@ -1,0 +1,38 @@
+/** Where Switchyard writes what happens. Any object with these methods fits (pino, winston…). */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Writes human-readable lines, or one JSON object per line for log collectors. */
+export class ConsoleLogger implements Logger {
+  constructor(private readonly format: 'text' | 'json' = 'text') {}
+
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.write('info', message, fields);
+  }
+
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.write('warn', message, fields);
+  }
+
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.write('error', message, fields);
+  }
+
+  private write(level: string, message: string, fields?: Record<string, unknown>): void {
+    const stream = level === 'info' ? process.stdout : process.stderr;
+    if (this.format === 'json') {
+      stream.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`,
+      );
+      return;
+    }
+    const extra = fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
+    stream.write(`[switchyard] ${level}: ${message}${extra}\n`);
+  }
+}
+
+/** Discards everything (tests, benchmarks). */
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

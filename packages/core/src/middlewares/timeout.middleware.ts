@@ -1,0 +1,28 @@
+import { HandlerTimeoutError } from '../errors';
+import type { Middleware } from '../pipeline/middleware';
+
+/**
+ * Fails the delivery with `HandlerTimeoutError` when the rest of the pipeline has not settled
+ * within `timeoutMs`. JavaScript cannot cancel the handler: it keeps running, and the message is
+ * retried or dead-lettered as for any failure — one more reason for idempotent handlers.
+ */
+export function timeoutMiddleware(timeoutMs: number): Middleware {
+  return (ctx, next) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new HandlerTimeoutError(`${ctx.handler.name} did not finish within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      next(ctx).then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+}

@@ -1,0 +1,15 @@
+import type { TransportCapabilities } from '@switchyard/core';
+import type { ConformanceHarness } from './harness';
+
+/** What a case needs beyond the basics: a capability, or a hook of the suite's options. */
+export type CaseRequirement = keyof TransportCapabilities | 'dropConnections';
+
+/** One behaviour of the delivery model, checked against a real broker. */
+export interface ConformanceCase {
+  /** A sentence about behaviour. */
+  readonly name: string;
+  readonly requires?: CaseRequirement;
+  /** Jest timeout before scaling. Default 30 000. */
+  readonly timeoutMs?: number;
+  run(harness: ConformanceHarness): Promise<void>;
+}

@@ -15,7 +15,7 @@ import { validationMiddleware } from './middlewares/validation.middleware';
 import { type Middleware, type Next, compose } from './pipeline/middleware';
 import type { HandlerRoute } from './routes';
 import { ACK, type Settlement, type SubscriptionSpec, type Transport } from './transport';
-import { upcastersOf } from './decorators/upcast.decorator';
+import { isVersioned } from './decorators/upcast.decorator';
 import { isTransactional } from './transport-abilities';
 
 /** What a runner needs from the app. */
@@ -120,8 +120,7 @@ export class HandlerRunner {
   private middlewares(): Middleware[] {
     const { route, deps } = this;
     const chain: Middleware[] = [decodeMiddleware(deps.codec)];
-    if (route.schema && upcastersOf(route.schema).size > 0)
-      chain.push(upcastMiddleware(route.schema));
+    if (route.schema && isVersioned(route.schema)) chain.push(upcastMiddleware(route.schema));
     if (route.schema) chain.push(validationMiddleware(route.schema));
     if (route.idempotency) chain.push(idempotencyMiddleware(route.idempotency));
     chain.push(...deps.middlewares);

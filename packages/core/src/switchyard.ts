@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import { type Codec, JsonCodec } from './codec';
 import { DEFAULT_RETRY } from './failure-policy';

@@ -63,8 +63,14 @@ export function createTransport(url: string): Transport {
 
 /** Schemes that can be served now, registered or loadable. */
 export function installedSchemes(): string[] {
-  for (const scheme of Object.keys(KNOWN_PACKAGES))
-    if (!plugins.has(scheme)) loadKnownPlugin(scheme);
+  for (const scheme of Object.keys(KNOWN_PACKAGES)) {
+    try {
+      if (!plugins.has(scheme)) loadKnownPlugin(scheme);
+    } catch {
+      // A package that fails to load is not installed as far as this list is concerned; asking
+      // for its scheme reports the load error itself.
+    }
+  }
   return [...plugins.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([scheme, plugin]) => `${scheme}:// (${plugin.packageName})`);

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { injectable } from 'tsyringe';
 import { type ConsumerOptions, type Type, setConsumerOptions } from './metadata';
 

@@ -56,6 +56,11 @@ export function schemaVersionOf(schema: Type): number {
   return highest;
 }
 
+/** Whether a schema class declares a version or upcasters (only then are versions checked). */
+export function isVersioned(schema: Type): boolean {
+  return Reflect.getOwnMetadata(VERSIONING, schema) !== undefined;
+}
+
 /** The upcasters of a schema class, keyed by the version they lift from. */
 export function upcastersOf(schema: Type): ReadonlyMap<number, { to: number; upcast: Upcaster }> {
   const record = Reflect.getOwnMetadata(VERSIONING, schema) as SchemaVersioning | undefined;

@@ -6,13 +6,20 @@ import type { Middleware } from '../pipeline/middleware';
 
 /**
  * Lifts older payloads to the schema's current version before validation. The version comes from
- * the `schema-version` header, else a numeric `version` field of the payload, else 1.
+ * the `schema-version` header, else a numeric `version` field of the payload, else 1. A payload
+ * newer than the schema, or one no upcaster chain leads from, fails with `UpcastError` and is
+ * dead-lettered rather than misread.
  */
 export function upcastMiddleware(schema: Type): Middleware {
   const current = schemaVersionOf(schema);
   const upcasters = upcastersOf(schema);
   return (ctx, next) => {
     let version = messageVersion(ctx.message.headers[Headers.schemaVersion], ctx.payload);
+    if (version > current) {
+      throw new UpcastError(
+        `Payload is ${schema.name} version ${version}, newer than the version ${current} this handler understands`,
+      );
+    }
     let payload = ctx.payload as Record<string, unknown>;
     while (version < current) {
       const step = upcasters.get(version);

@@ -10,7 +10,13 @@ import {
   createTransport,
   silentLogger,
 } from '@switchyard/core';
-import { MemoryBroker, MemoryTransport, Recorder, waitFor } from '@switchyard/testing';
+import {
+  MEMORY_CAPABILITIES,
+  MemoryBroker,
+  MemoryTransport,
+  Recorder,
+  waitFor,
+} from '@switchyard/testing';
 
 const issuedInvoices: string[] = [];
 
@@ -131,7 +137,7 @@ describe('a Switchyard app', () => {
 
   it('refuses an exactly-once handler on a transport without transactions', async () => {
     class NoTransactions extends MemoryTransport {
-      override readonly capabilities = { ...super.capabilities, transactions: false };
+      override readonly capabilities = { ...MEMORY_CAPABILITIES, transactions: false };
     }
     @Consumer()
     class Payments {

@@ -30,7 +30,7 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
 KAFKA_LOG_LEVEL="${KAFKA_LOG_LEVEL:-WARN}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
-SWITCHYARD_CACHE="${SWITCHYARD_CACHE:-$HOME/.cache/switchyard}"
+SWITCHYARD_CACHE="${SWITCHYARD_CACHE:-${HOME:?set HOME or SWITCHYARD_CACHE}/.cache/switchyard}"
 
 DIST_DIR="$SWITCHYARD_CACHE/kafka-$KAFKA_VERSION"
 LIBS_DIR="$DIST_DIR/libs"
@@ -58,6 +58,9 @@ die() { printf 'kafka: %s\n' "$*" >&2; exit 1; }
 #   size=10 | api_key=18 | api_version=0 | correlation_id="SWYD" | client_id=null
 kafka_answers() {
   local reply
+  # The inner script gets host and port as $0 and $1; timeout bounds a peer
+  # that accepts the connection but never replies.
+  # shellcheck disable=SC2016
   reply=$(timeout 5 bash -c '
     exec 3<>"/dev/tcp/$0/$1" || exit 1
     printf "\x00\x00\x00\x0a\x00\x12\x00\x00SWYD\xff\xff" >&3
@@ -75,7 +78,7 @@ running_pid() {
   [[ -f "$PID_FILE" ]] || return 1
   pid=$(<"$PID_FILE")
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $SERVER_PROPS" || return 1
+  tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "kafka.Kafka $SERVER_PROPS" || return 1
   echo "$pid"
 }
 
@@ -84,7 +87,7 @@ running_version() {
   if running_pid >/dev/null && [[ -f "$VERSION_FILE" ]]; then
     cat "$VERSION_FILE"
   else
-    echo "version unknown, not started by this script"
+    echo "not started by this script, version unknown"
   fi
 }
 
@@ -154,7 +157,10 @@ EOF
     rm -rf "$tmp"
     die "downloading Kafka $KAFKA_VERSION with Maven failed (log: $DIST_DIR/mvn.log)"
   fi
-  [[ -f "$tmp/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "Maven did not deliver kafka_2.13-$KAFKA_VERSION.jar"
+  if [[ ! -f "$tmp/kafka_2.13-$KAFKA_VERSION.jar" ]]; then
+    rm -rf "$tmp"
+    die "Maven did not deliver kafka_2.13-$KAFKA_VERSION.jar (log: $DIST_DIR/mvn.log)"
+  fi
   echo "$KAFKA_VERSION" >"$tmp/.complete"
   rm -rf "$LIBS_DIR"
   mv "$tmp" "$LIBS_DIR"
@@ -200,6 +206,10 @@ group.initial.rebalance.delay.ms=0
 # Let tests choose session timeouts below the 6 s default minimum, so that a
 # consumer that a test kills is noticed quickly. Clients still pick their own.
 group.min.session.timeout.ms=1000
+
+# broker.session.timeout.ms keeps its 9 s default: after a kill -9 the next
+# start waits that long for the old registration to expire (a clean stop does
+# not), but a shorter one could fence the broker during a stall on a busy box.
 EOF
 
   # Everything goes to stdout, which is kafka.log. The readiness check below
@@ -239,11 +249,16 @@ start() {
     log "ready on $KAFKA_HOST:$KAFKA_PORT ($(running_version), reused)"
     return 0
   fi
-  if running_pid >/dev/null; then
-    # Ours, but not answering: a start still in progress, or a hung broker.
-    # Wait for it like for a fresh start rather than starting a second one.
-    wait_ready "$(running_pid)" reused
-    return 0
+  local pid
+  if pid=$(running_pid); then
+    # Ours and alive, yet silent: hung, or started on other ports. Starts are
+    # serialised by the lock, so it is not one still in progress.
+    echo "kafka: pid $pid does not answer on $KAFKA_HOST:$KAFKA_PORT; restarting it" >&2
+    stop_pid "$pid" >/dev/null
+  fi
+  # Kafka would fail only after its whole startup, with a long stack trace.
+  if (exec 3<>"/dev/tcp/$KAFKA_HOST/$KAFKA_PORT") 2>/dev/null; then
+    die "$KAFKA_HOST:$KAFKA_PORT is taken by something that is not Kafka; set KAFKA_PORT to use another port"
   fi
 
   check_java
@@ -253,11 +268,12 @@ start() {
 
   # Keep the previous run's log for post-mortems; the readiness check greps
   # only the new one.
-  [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
+  if [[ -f "$LOG_FILE" ]]; then mv -f "$LOG_FILE" "$LOG_FILE.1"; fi
 
   # setsid + nohup: the broker outlives this script, its terminal and its
   # process group. In a non-interactive shell setsid execs java without
-  # forking, so $! is the broker's own pid.
+  # forking, so $! is the broker's own pid. "9>&-" keeps the lock file
+  # descriptor out of the broker, which would otherwise hold the lock for life.
   # The G1 flags are those of Kafka's own kafka-run-class.sh.
   # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS holds several flags.
   setsid nohup "$JAVA" $KAFKA_HEAP_OPTS \
@@ -265,17 +281,19 @@ start() {
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$LOG4J_PROPS" \
     -cp "$LIBS_DIR/*" kafka.Kafka "$SERVER_PROPS" \
-    </dev/null >"$LOG_FILE" 2>&1 &
-  local pid=$!
+    </dev/null >"$LOG_FILE" 2>&1 9>&- &
+  pid=$!
   echo "$pid" >"$PID_FILE"
   echo "$KAFKA_VERSION" >"$VERSION_FILE"
 
-  wait_ready "$pid" started
+  wait_ready "$pid"
 }
 
 # Waits until the broker logged its start and answers an ApiVersions request.
+# A broker that is not ready in time is stopped, so a failed start leaves no
+# half-started JVM behind.
 wait_ready() {
-  local pid="$1" how="$2"
+  local pid="$1"
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
   while ((SECONDS < deadline)); do
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -284,28 +302,20 @@ wait_ready() {
       die "the broker exited during startup (log: $LOG_FILE)"
     fi
     if grep -q "Kafka Server started" "$LOG_FILE" 2>/dev/null && kafka_answers; then
-      log "ready on $KAFKA_HOST:$KAFKA_PORT ($(running_version), $how)"
+      log "ready on $KAFKA_HOST:$KAFKA_PORT ($KAFKA_VERSION, started)"
       return 0
     fi
     sleep 0.5
   done
   tail -n 50 "$LOG_FILE" >&2 || true
-  die "not ready after ${KAFKA_START_TIMEOUT}s; it is left running as pid $pid (log: $LOG_FILE)"
+  stop_pid "$pid" >/dev/null
+  die "not ready after ${KAFKA_START_TIMEOUT}s, stopped it again (log: $LOG_FILE)"
 }
 
-stop() {
-  local pid
-  if ! pid=$(running_pid); then
-    rm -f "$PID_FILE"
-    if kafka_answers; then
-      log "a broker answers on $KAFKA_HOST:$KAFKA_PORT but was not started by this script; left alone"
-    else
-      log "not running"
-    fi
-    return 0
-  fi
-  # SIGTERM makes Kafka shut down cleanly, so the next start need not recover
-  # its logs. Give it 30 s before forcing it.
+# SIGTERM makes Kafka shut down cleanly, so that the next start need not
+# recover its logs. It is given 30 s before being killed.
+stop_pid() {
+  local pid="$1"
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + 30))
   while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
@@ -318,6 +328,20 @@ stop() {
     log "stopped"
   fi
   rm -f "$PID_FILE"
+}
+
+stop() {
+  local pid
+  if pid=$(running_pid); then
+    stop_pid "$pid"
+    return 0
+  fi
+  rm -f "$PID_FILE"
+  if kafka_answers; then
+    log "a broker answers on $KAFKA_HOST:$KAFKA_PORT but was not started by this script; left alone"
+  else
+    log "not running"
+  fi
 }
 
 status() {

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Runs the fauxqs SQS/SNS emulator bound to loopback only.
 //
 // fauxqs' own CLI (startFauxqs) always listens on 0.0.0.0, so this launcher

@@ -56,7 +56,12 @@ export function now(): number {
 }
 
 /** Resolves when `condition()` holds, checking every `intervalMs`; rejects after `timeoutMs`. */
-export async function until(condition: () => boolean, timeoutMs: number, what: string, intervalMs = 2): Promise<void> {
+export async function until(
+  condition: () => boolean,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 2,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`Benchmark timed out waiting for ${what}`);

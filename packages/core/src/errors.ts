@@ -68,6 +68,12 @@ export class DuplicateInProgressError extends SwitchyardError {
   readonly code = 'SWY_DUPLICATE_IN_PROGRESS';
 }
 
+/** An `@Idempotent` key function returned nothing for a message, which cannot then be deduplicated. */
+export class IdempotencyKeyMissingError extends SwitchyardError {
+  readonly code = 'SWY_IDEMPOTENCY_KEY_MISSING';
+  override readonly retryable = false;
+}
+
 /** `request()` got no reply in time. */
 export class RpcTimeoutError extends SwitchyardError {
   readonly code = 'SWY_RPC_TIMEOUT';

@@ -11,6 +11,7 @@ export {
   type Upcaster,
   schemaVersionOf,
 } from './decorators/upcast.decorator';
+export { isConsumerClass } from './decorators/metadata';
 export type {
   BackoffOptions,
   ConsumerOptions,
@@ -21,10 +22,16 @@ export type {
   RetryOptions,
   Type,
 } from './decorators/metadata';
-export { injectable as Injectable, inject as Inject, type DependencyContainer } from 'tsyringe';
+export {
+  injectable as Injectable,
+  inject as Inject,
+  container as rootContainer,
+  type DependencyContainer,
+} from 'tsyringe';
 
 export { Switchyard, type SwitchyardState } from './switchyard';
 export type { SwitchyardOptions } from './options';
+export { type ServiceDefinition, defineService } from './service-definition';
 export { MessageBus, type TransactionPublisher } from './message-bus';
 export type { PublishOptions, RequestOptions } from './publish-options';
 export { MessageContext, type HandlerOutcome, type HandlerIdentity } from './message-context';

@@ -21,6 +21,8 @@ export interface SwitchyardOptions {
   readonly middlewares?: readonly Middleware[];
   /** Retry policy of handlers without `@Retry`. Default 3 attempts, 200 ms backoff doubling. */
   readonly retry?: RetryOptions;
+  /** Overrides every handler's concurrency (the CLI's `--concurrency`). Default: as declared. */
+  readonly concurrency?: number;
   /** Handler timeout where `@Subscribe` sets none; 0 disables. Default 30 000. */
   readonly handlerTimeoutMs?: number;
   /** Default timeout of `bus.request`. Default 5 000. */

@@ -44,6 +44,8 @@ export interface RouteDefaults {
   readonly timeoutMs: number;
   readonly retry: RetryOptions;
   readonly idempotencyStore: IdempotencyStore | undefined;
+  /** Replaces every handler's declared concurrency when set. */
+  readonly concurrency?: number;
 }
 
 /**
@@ -113,7 +115,8 @@ function resolveRoute(
     fail((error as SwitchyardError).message);
   }
   const group = options.group ?? consumer.name;
-  const concurrency = handlerOptions.concurrency ?? options.concurrency ?? 1;
+  const concurrency =
+    defaults.concurrency ?? handlerOptions.concurrency ?? options.concurrency ?? 1;
   const prefetch = options.prefetch ?? Math.max(concurrency * 2, 10);
   assertPositiveInteger(concurrency, 'concurrency', fail);
   assertPositiveInteger(prefetch, 'prefetch', fail);
@@ -149,7 +152,7 @@ function resolveRoute(
 }
 
 function resolveIdempotency(
-  options: IdempotentOptions,
+  options: IdempotentOptions<unknown>,
   defaults: RouteDefaults,
   timeoutMs: number,
   fail: (problem: string) => never,

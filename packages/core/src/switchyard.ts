@@ -67,6 +67,7 @@ export class Switchyard {
       timeoutMs: options.handlerTimeoutMs ?? 30_000,
       retry: options.retry ?? DEFAULT_RETRY,
       idempotencyStore: options.idempotencyStore,
+      concurrency: options.concurrency,
     });
     this.assertTransportCanServe();
     this.rpc = new RpcClient(this.transport, codec, this.metrics);

@@ -10,8 +10,10 @@ import { type IdempotentOptions, methodMetadata } from './metadata';
  * @Idempotent({ key: (m) => m.payload.orderId, ttlMs: 86_400_000 })
  * ```
  */
-export function Idempotent(options: IdempotentOptions): MethodDecorator {
+export function Idempotent<T = Record<string, unknown>>(
+  options: IdempotentOptions<T>,
+): MethodDecorator {
   return (prototype, method) => {
-    methodMetadata(prototype, method).idempotent = options;
+    methodMetadata(prototype, method).idempotent = options as IdempotentOptions<unknown>;
   };
 }

@@ -28,8 +28,12 @@ export interface RetryOptions {
   readonly backoff?: BackoffOptions;
 }
 
-/** Derives the idempotency key of a message, e.g. `(m) => m.payload.orderId`. */
-export type IdempotencyKeyFn<T = unknown> = (ctx: MessageContext<T>) => string;
+/**
+ * Derives the idempotency key of a message, e.g. `(m) => m.payload.orderId`. Runs after
+ * validation, so `payload` is the schema instance. A key that is `undefined`, `null` or empty
+ * dead-letters the message (`SWY_IDEMPOTENCY_KEY_MISSING`): it could not be deduplicated.
+ */
+export type IdempotencyKeyFn<T = Record<string, unknown>> = (ctx: MessageContext<T>) => unknown;
 
 /** Options of `@Consumer`. */
 export interface ConsumerOptions {
@@ -70,13 +74,13 @@ export interface MethodMetadata {
   rpcTopic?: string;
   options?: HandlerOptions;
   retry?: RetryOptions;
-  idempotent?: IdempotentOptions;
+  idempotent?: IdempotentOptions<unknown>;
 }
 
 /** Options of `@Idempotent`. */
-export interface IdempotentOptions {
+export interface IdempotentOptions<T = Record<string, unknown>> {
   /** The key; messages with a key already handled within `ttlMs` are acknowledged unhandled. */
-  readonly key: IdempotencyKeyFn;
+  readonly key: IdempotencyKeyFn<T>;
   /** How long a handled key is remembered. */
   readonly ttlMs: number;
   /**
@@ -91,6 +95,11 @@ export interface IdempotentOptions {
 const CONSUMER = Symbol('switchyard:consumer');
 const METHODS = Symbol('switchyard:methods');
 const CLASS_RETRY = Symbol('switchyard:retry');
+
+/** Whether a class carries `@Consumer`. */
+export function isConsumerClass(target: unknown): target is Type {
+  return typeof target === 'function' && getConsumerOptions(target as Type) !== undefined;
+}
 
 /** Records `@Consumer` options on a class. */
 export function setConsumerOptions(target: Type, options: ConsumerOptions): void {

@@ -1,4 +1,4 @@
-import { DuplicateInProgressError } from '../errors';
+import { DuplicateInProgressError, IdempotencyKeyMissingError } from '../errors';
 import type { IdempotencyKeyFn } from '../decorators/metadata';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
 import type { Middleware } from '../pipeline/middleware';
@@ -6,7 +6,7 @@ import type { Middleware } from '../pipeline/middleware';
 /** Settings of one `@Idempotent` handler, resolved at start-up. */
 export interface IdempotencySettings {
   readonly store: IdempotencyStore;
-  readonly key: IdempotencyKeyFn;
+  readonly key: IdempotencyKeyFn<unknown>;
   readonly ttlMs: number;
   readonly leaseMs: number;
 }
@@ -20,7 +20,13 @@ export interface IdempotencySettings {
 export function idempotencyMiddleware(settings: IdempotencySettings): Middleware {
   const { store, key, ttlMs, leaseMs } = settings;
   return async (ctx, next) => {
-    const storeKey = `${ctx.handler.queue}:${key(ctx)}`;
+    const value = key(ctx);
+    if (value === undefined || value === null || value === '') {
+      throw new IdempotencyKeyMissingError(
+        `${ctx.handler.name}: the @Idempotent key of this message is empty`,
+      );
+    }
+    const storeKey = `${ctx.handler.queue}:${String(value)}`;
     const state = await store.begin(storeKey, leaseMs);
     if (state === 'completed') {
       ctx.skip('duplicate');

@@ -1,0 +1,114 @@
+import { PassThrough } from 'node:stream';
+import { join } from 'node:path';
+import type { Switchyard } from '@switchyard/core';
+import { waitFor } from '@switchyard/testing';
+import { ExitCode } from './cli-error';
+import { startCommand } from './commands/start.command';
+import { Greeter } from './fixtures/greeter.service';
+import { main } from './main';
+
+const fixture = (name: string) => join(__dirname, 'fixtures', name);
+
+async function run(
+  ...argv: string[]
+): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { stdout: '', stderr: '' };
+  out.on('data', (chunk: Buffer) => (chunks.stdout += chunk.toString()));
+  err.on('data', (chunk: Buffer) => (chunks.stderr += chunk.toString()));
+  const code = await main(argv, out, err);
+  return { code, ...chunks };
+}
+
+describe('switchyard routes', () => {
+  it('prints the topic → queue → handler table of a service module', async () => {
+    const { code, stdout } = await run('routes', fixture('greeter.service.ts'));
+    expect(code).toBe(ExitCode.ok);
+    expect(stdout.split('\n').map((line) => line.trimEnd())).toEqual([
+      'topic             kind   group    queue            handler          guarantee      concurrency  retries',
+      '----------------  -----  -------  ---------------  ---------------  -------------  -----------  -------',
+      'people.*.arrived  event  greeter  greeter.welcome  Greeter.welcome  at-least-once  2            2',
+      'greeter.hello     rpc    greeter  greeter.hello    Greeter.hello    at-least-once  2            0',
+      '',
+    ]);
+  });
+
+  it('collects exported @Consumer classes when the module defines no service', async () => {
+    const { code, stdout } = await run('routes', fixture('consumers-only.ts'), '--json');
+    expect(code).toBe(ExitCode.ok);
+    expect(JSON.parse(stdout)).toEqual([
+      expect.objectContaining({ topic: 'lonely.ping', queue: 'Lonely.ping' }),
+    ]);
+  });
+});
+
+describe('switchyard start', () => {
+  let app: Switchyard | undefined;
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+  });
+
+  it('runs the service, serves metrics and prints a banner of its routes', async () => {
+    const out = new PassThrough();
+    let banner = '';
+    out.on('data', (chunk: Buffer) => (banner += chunk.toString()));
+    app = await startCommand(
+      {
+        entry: fixture('greeter.service.ts'),
+        transport: 'memory://cli-test',
+        concurrency: 3,
+        httpPort: 0,
+        json: false,
+      },
+      out,
+    );
+    expect(banner).toContain('switchyard: 2 handler(s) on memory (memory://cli-test)');
+    expect(banner).toMatch(/people\.\*\.arrived\s+event\s+greeter\.welcome\s+Greeter\.welcome\s+3/);
+    await app.bus.publish('people.ada.arrived', { name: 'Ada' });
+    await waitFor(() => Greeter.greeted.includes('Ada'));
+    expect(await app.bus.request('greeter.hello', { name: 'Grace' })).toBe('hello Grace');
+    const health = await fetch(`http://127.0.0.1:${app.httpPort}/health`);
+    expect(health.status).toBe(200);
+  });
+});
+
+describe('switchyard exit codes', () => {
+  it('prints help and exits 0', async () => {
+    const { code, stdout } = await run('--help');
+    expect(code).toBe(ExitCode.ok);
+    expect(stdout).toContain('Usage: switchyard <command> [options]');
+  });
+
+  it.each([
+    [['deploy', 'x.js'], 'Unknown command "deploy"'],
+    [['start'], '"switchyard start" needs an <entry> module'],
+    [['routes', 'does-not-exist.js'], 'Entry "does-not-exist.js" does not exist'],
+    [
+      ['start', 'x.js', '--concurrency', 'many'],
+      '--concurrency must be a non-negative integer, got "many"',
+    ],
+    [['start', 'x.js', '--bogus'], "Unknown option '--bogus'"],
+  ])('exits 2 with a clear message for %j', async (argv, message) => {
+    const { code, stderr } = await run(...argv);
+    expect(code).toBe(ExitCode.usage);
+    expect(stderr).toContain(message);
+    expect(stderr).toContain('Run "switchyard --help" for usage.');
+  });
+
+  it('exits 1, saying what is installed, when no transport handles the URL', async () => {
+    const { code, stderr } = await run(
+      'start',
+      fixture('greeter.service.ts'),
+      '--transport',
+      'nats://localhost',
+      '--http-port',
+      '0',
+    );
+    expect(code).toBe(ExitCode.failure);
+    expect(stderr).toMatch(
+      /^switchyard: No transport handles "nats:\/\/"\. Installed: .*memory:\/\//,
+    );
+  });
+});

@@ -64,10 +64,10 @@ export class HandlerRunner {
 
   /** The `DeliveryHandler` given to the transport. Never rejects. */
   readonly deliver = async (message: InboundMessage): Promise<Settlement> => {
-    const metrics = this.queueMetrics;
+    const stats = this.queueMetrics;
     const ctx = new MessageContext(message, this.route, this.deps.bus);
     const startedAt = performance.now();
-    metrics.inFlight.inc();
+    stats.inFlight++;
     let settlement: Settlement;
     try {
       await this.pipeline(ctx);
@@ -80,8 +80,8 @@ export class HandlerRunner {
         await this.replyWithError(message, error);
       }
     }
-    metrics.inFlight.dec();
-    metrics.duration.observe((performance.now() - startedAt) / 1000);
+    stats.inFlight--;
+    stats.observe((performance.now() - startedAt) / 1000);
     this.count(settlement, ctx);
     return settlement;
   };
@@ -102,18 +102,19 @@ export class HandlerRunner {
   private count(settlement: Settlement, ctx: MessageContext): void {
     const processed = this.queueMetrics.processed;
     if (settlement.kind === 'retry') {
-      processed.retried.inc();
+      processed.retried++;
       this.deps.metrics.retried.inc({ queue: this.route.queue });
     } else if (settlement.kind === 'dead-letter') {
-      processed.dead_lettered.inc();
+      processed.dead_lettered++;
       this.deps.metrics.deadLettered.inc({
         queue: this.route.queue,
         reason: settlement.headers[DeadLetterHeaders.reason],
       });
     } else if (ctx.outcome?.kind === 'skip') {
-      (ctx.outcome.reason === 'duplicate' ? processed.duplicate : processed.skipped).inc();
+      if (ctx.outcome.reason === 'duplicate') processed.duplicate++;
+      else processed.skipped++;
     } else {
-      processed.success.inc();
+      processed.success++;
     }
   }
 

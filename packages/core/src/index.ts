@@ -86,6 +86,6 @@ export { type Middleware, type Next, compose } from './pipeline/middleware';
 export { DEFAULT_RETRY, backoffDelay } from './failure-policy';
 export { type ClaimResult, type IdempotencyStore } from './idempotency/idempotency-store';
 export { MemoryIdempotencyStore } from './idempotency/memory-idempotency-store';
-export { SwitchyardMetrics, type ProcessingStatus } from './metrics';
+export { SwitchyardMetrics, QueueMetrics, type ProcessingStatus } from './metrics';
 export { ConsoleLogger, type Logger, silentLogger } from './logger';
 export * from './errors';

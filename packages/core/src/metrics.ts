@@ -1,25 +1,28 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  type Metric,
+  type MetricValueWithName,
+  Registry,
+} from 'prom-client';
+import { PROCESSING_STATUSES, QueueMetrics } from './queue-metrics';
 
-/** How a delivery ended, as the `status` label of `messages_processed_total`. */
-export type ProcessingStatus = 'success' | 'retried' | 'dead_lettered' | 'skipped' | 'duplicate';
+export { type ProcessingStatus, QueueMetrics } from './queue-metrics';
 
-/** Pre-bound metric children of one queue, so the hot path does no label lookups. */
-export interface QueueMetrics {
-  readonly processed: Readonly<Record<ProcessingStatus, { inc(): void }>>;
-  readonly duration: { observe(seconds: number): void };
-  readonly inFlight: { inc(): void; dec(): void };
-}
+const DURATION_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30];
 
 /**
  * Switchyard's Prometheus metrics, in a registry of the app's own (pass one to share it with the
- * rest of the service). Names follow what operators expect from message consumers.
+ * rest of the service). Names follow what operators expect from message consumers. Per-message
+ * figures are kept as plain numbers per queue (`forQueue`) and read when the registry is scraped.
  */
 export class SwitchyardMetrics {
   readonly registry: Registry;
   /** `messages_processed_total{queue,status}` */
   readonly processed: Counter<'queue' | 'status'>;
-  /** `message_processing_seconds{queue}` */
-  readonly duration: Histogram<'queue'>;
+  /** `message_processing_seconds{queue}`: time from delivery to the settlement verdict. */
+  readonly duration: Metric;
   /** `queue_size{queue}`, polled from the broker where it can tell. */
   readonly queueSize: Gauge<'queue'>;
   /** `messages_in_flight{queue}` */
@@ -32,34 +35,42 @@ export class SwitchyardMetrics {
   readonly published: Counter;
   /** `rpc_request_seconds{topic,status}` */
   readonly rpcDuration: Histogram<'topic' | 'status'>;
-  /** `rpc_late_replies_total`: replies that came after their request timed out (dropped). */
+  /** `rpc_late_replies_total`: replies that came after their request had timed out (dropped). */
   readonly rpcLateReplies: Counter;
+  private readonly queues = new Map<string, QueueMetrics>();
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
     const registers = [registry];
+    const queues = this.queues;
     this.processed = new Counter({
       name: 'messages_processed_total',
       help: 'Messages handled, by queue and outcome',
       labelNames: ['queue', 'status'],
       registers,
-    });
-    this.duration = new Histogram({
-      name: 'message_processing_seconds',
-      help: 'Time from delivery to settlement verdict, by queue',
-      labelNames: ['queue'],
-      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
-      registers,
-    });
-    this.queueSize = new Gauge({
-      name: 'queue_size',
-      help: 'Messages waiting in the queue, as the broker reports it',
-      labelNames: ['queue'],
-      registers,
+      collect() {
+        this.reset();
+        for (const stats of queues.values()) {
+          for (const status of PROCESSING_STATUSES) {
+            this.inc({ queue: stats.queue, status }, stats.processed[status]);
+          }
+        }
+      },
     });
     this.inFlight = new Gauge({
       name: 'messages_in_flight',
       help: 'Messages being handled right now',
+      labelNames: ['queue'],
+      registers,
+      collect() {
+        for (const stats of queues.values()) this.set({ queue: stats.queue }, stats.inFlight);
+      },
+    });
+    this.duration = durationHistogram(queues);
+    registry.registerMetric(this.duration);
+    this.queueSize = new Gauge({
+      name: 'queue_size',
+      help: 'Messages waiting in the queue, as the broker reports it',
       labelNames: ['queue'],
       registers,
     });
@@ -94,21 +105,69 @@ export class SwitchyardMetrics {
     });
   }
 
-  /** Binds the per-queue children once, at start-up. */
+  /** The counters of one queue, created at start-up and updated on the hot path. */
   forQueue(queue: string): QueueMetrics {
-    const processed = {} as Record<ProcessingStatus, { inc(): void }>;
-    for (const status of ['success', 'retried', 'dead_lettered', 'skipped', 'duplicate'] as const) {
-      processed[status] = this.processed.labels(queue, status);
+    let stats = this.queues.get(queue);
+    if (!stats) {
+      stats = new QueueMetrics(queue, DURATION_BUCKETS);
+      this.queues.set(queue, stats);
     }
-    return {
-      processed,
-      duration: this.duration.labels(queue),
-      inFlight: this.inFlight.labels(queue),
-    };
+    return stats;
   }
 
   /** The text exposition for `/metrics`. */
   render(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** `message_processing_seconds` as prom-client renders a histogram, read from the queues' buckets. */
+function durationHistogram(queues: ReadonlyMap<string, QueueMetrics>): Metric {
+  const name = 'message_processing_seconds';
+  const help = 'Time from delivery to settlement verdict, by queue';
+  const metric = {
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    async get() {
+      const values: MetricValueWithName<string>[] = [];
+      for (const stats of queues.values()) {
+        let cumulative = 0;
+        stats.bounds.forEach((bound, index) => {
+          cumulative += stats.bucketCounts[index];
+          values.push({
+            metricName: `${name}_bucket`,
+            labels: { le: bound, queue: stats.queue },
+            value: cumulative,
+          });
+        });
+        cumulative += stats.bucketCounts[stats.bounds.length];
+        values.push({
+          metricName: `${name}_bucket`,
+          labels: { le: '+Inf', queue: stats.queue },
+          value: cumulative,
+        });
+        values.push({
+          metricName: `${name}_sum`,
+          labels: { queue: stats.queue },
+          value: stats.durationSum,
+        });
+        values.push({
+          metricName: `${name}_count`,
+          labels: { queue: stats.queue },
+          value: stats.durationCount,
+        });
+      }
+      return { name, help, type: 'histogram', aggregator: 'sum', values };
+    },
+    reset(): void {
+      for (const stats of queues.values()) {
+        stats.bucketCounts.fill(0);
+        stats.durationSum = 0;
+        stats.durationCount = 0;
+      }
+    },
+  };
+  return metric as unknown as Metric;
 }

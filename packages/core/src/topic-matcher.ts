@@ -2,11 +2,22 @@ import { InvalidTopicError } from './errors';
 
 const WORD = /^[A-Za-z0-9_\-:$]+$/;
 
+/** Topics already checked; bounded, so services that mint topics freely do not grow it forever. */
+const validTopics = new Set<string>();
+const VALID_TOPICS_LIMIT = 10_000;
+
 /**
  * Checks a concrete topic (what `publish` takes): dot-separated non-empty words, no wildcards.
  * Throws `InvalidTopicError` naming the problem.
  */
 export function assertValidTopic(topic: string): void {
+  if (validTopics.has(topic)) return;
+  checkTopicWords(topic);
+  if (validTopics.size >= VALID_TOPICS_LIMIT) validTopics.clear();
+  validTopics.add(topic);
+}
+
+function checkTopicWords(topic: string): void {
   for (const word of splitWords(topic, 'topic')) {
     if (!WORD.test(word)) {
       throw new InvalidTopicError(

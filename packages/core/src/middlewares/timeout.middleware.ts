@@ -14,6 +14,8 @@ export function timeoutMiddleware(timeoutMs: number): Middleware {
           new HandlerTimeoutError(`${ctx.handler.name} did not finish within ${timeoutMs} ms`),
         );
       }, timeoutMs);
+      // A deadline is no reason to keep the process alive once everything else has finished.
+      timer.unref();
       next(ctx).then(
         () => {
           clearTimeout(timer);

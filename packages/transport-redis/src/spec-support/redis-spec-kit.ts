@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { silentLogger } from '@switchyard/core';
+import { Redis } from 'ioredis';
+import type { RedisTransportOptions } from '../options';
+import { RedisTransport } from '../transport';
+
+/** Where the shared test Redis listens. */
+export const REDIS_URL = process.env.SWITCHYARD_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * One spec file's corner of the shared Redis: every key under `<run>:` (topic streams at
+ * `<run>:<topic>`, Switchyard's own keys at `<run>:swy:`), every connection named `<run>:…`, so
+ * parallel runs never meet, `cleanup()` deletes exactly what the run created and
+ * `dropConnections()` kills only this run's connections.
+ */
+export class RedisSpecRun {
+  readonly id = `swyt${randomBytes(4).toString('hex')}`;
+  readonly streamPrefix = `${this.id}:`;
+  readonly namespace = `${this.id}:swy:`;
+  private rawClient: Redis | undefined;
+  private readonly transports: RedisTransport[] = [];
+
+  /** Transport options confined to this run. */
+  options(extra: RedisTransportOptions = {}): RedisTransportOptions {
+    return {
+      url: REDIS_URL,
+      streamPrefix: this.streamPrefix,
+      namespace: this.namespace,
+      connectionName: this.id,
+      logger: silentLogger,
+      ...extra,
+    };
+  }
+
+  /** A new transport of this run, closed by `cleanup()`. */
+  transport(extra: RedisTransportOptions = {}): RedisTransport {
+    const transport = new RedisTransport(this.options(extra));
+    this.transports.push(transport);
+    return transport;
+  }
+
+  /** A plain ioredis client, as a producer that knows nothing of Switchyard. */
+  raw(): Redis {
+    this.rawClient ??= new Redis(REDIS_URL, { connectionName: 'switchyard-spec-raw' });
+    return this.rawClient;
+  }
+
+  /** The stream key of a topic in this run. */
+  stream(topic: string): string {
+    return this.streamPrefix + topic;
+  }
+
+  /** Kills every connection of this run's transports (`CLIENT KILL ID`), as a network drop would. */
+  async dropConnections(): Promise<number> {
+    const list = (await this.raw().client('LIST')) as string;
+    const ids = list
+      .split('\n')
+      .map((line) => ({ id: /\bid=(\d+)/.exec(line)?.[1], name: /\bname=(\S*)/.exec(line)?.[1] }))
+      .filter((client) => client.id && client.name?.startsWith(`${this.id}:`));
+    for (const { id } of ids) await this.raw().client('KILL', 'ID', id as string);
+    return ids.length;
+  }
+
+  /** Closes this run's transports and deletes every key under its prefix. */
+  async cleanup(): Promise<void> {
+    await Promise.all(this.transports.splice(0).map((transport) => transport.close()));
+    const raw = this.raw();
+    let cursor = '0';
+    do {
+      const [next, keys] = await raw.scan(cursor, 'MATCH', `${this.id}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await raw.unlink(...keys);
+    } while (cursor !== '0');
+    await raw.quit();
+    this.rawClient = undefined;
+  }
+}

@@ -1,0 +1,351 @@
+import {
+  type DeliveryHandler,
+  type Logger,
+  type Settlement,
+  type Subscription,
+  type SubscriptionSpec,
+  type TopicMatcher,
+  compilePattern,
+  errorMessage,
+  isWildcard,
+} from '@switchyard/core';
+import type { Redis } from 'ioredis';
+import type { RedisConnections } from './connections';
+import { type Delivery, deliveryRef } from './delivery';
+import type { DiscoveryWatcher, TopicDiscovery } from './discovery';
+import { Dispatcher } from './dispatcher';
+import { isNoGroupError } from './errors';
+import { type StreamEntry, decodeEntry } from './headers';
+import type { ResolvedRedisOptions } from './options';
+import { Reclaimer } from './reclaimer';
+import type { DelayedScheduler } from './scheduler';
+import type { RedisScripts } from './scripts';
+import { Settler } from './settler';
+import { StreamReader } from './stream-reader';
+import { type RedisTopology, createGroup } from './topology';
+
+/** Everything a subscription shares with its transport. */
+export interface SubscriberContext {
+  readonly redis: Redis;
+  readonly scripts: RedisScripts;
+  readonly topology: RedisTopology;
+  readonly connections: RedisConnections;
+  readonly scheduler: DelayedScheduler;
+  readonly discovery: TopicDiscovery;
+  readonly options: ResolvedRedisOptions;
+}
+
+/** A stream the subscription reads, and the pattern that bound it. */
+interface Source {
+  /** The topic, or `undefined` for the queue's own retry stream. */
+  readonly topic: string | undefined;
+  readonly pattern: string | undefined;
+}
+
+/** Longest pause between failed reads while Redis is unreachable. */
+const MAX_BACKOFF_MS = 1_000;
+
+/**
+ * One queue consumed by this instance: a consumer (named `consumer`) in the group named after the
+ * queue, on every stream bound to it — the topic streams its patterns match and the queue's own
+ * retry stream — read with one blocking `XREADGROUP` for up to `prefetch` entries.
+ */
+export class RedisSubscription implements Subscription, DiscoveryWatcher {
+  private readonly sources = new Map<string, Source>();
+  private readonly held = new Map<string, Delivery>();
+  private readonly binding = new Set<string>();
+  private readonly wildcards: { pattern: string; matches: TopicMatcher }[];
+  private readonly dispatcher: Dispatcher;
+  private readonly settler: Settler;
+  private readonly reclaimer: Reclaimer;
+  private readonly retiring = new Set<Promise<void>>();
+  private reader: StreamReader | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private closing: Promise<void> | undefined;
+  private recoverOwn = false;
+  private capacityWaiter: (() => void) | undefined;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly context: SubscriberContext,
+    private readonly spec: SubscriptionSpec,
+    private readonly handler: DeliveryHandler,
+    private readonly consumer: string,
+  ) {
+    const { redis, scripts, topology, scheduler, options } = context;
+    this.logger = options.logger;
+    this.wildcards = spec.patterns
+      .filter(isWildcard)
+      .map((pattern) => ({ pattern, matches: compilePattern(pattern) }));
+    this.settler = new Settler({
+      redis,
+      scripts,
+      topology,
+      scheduler,
+      queue: spec.queue,
+      deadLetterMaxLen: options.deadLetterMaxLen,
+      logger: this.logger,
+    });
+    this.dispatcher = new Dispatcher(spec.concurrency, spec.ordered, {
+      handle: (delivery) => this.handle(delivery),
+      settle: (delivery, settlement) => this.settler.settle(delivery, settlement),
+      beforeRetryInPlace: (delivery) => this.recordRedelivery(delivery),
+      finished: (delivery) => this.release(delivery),
+    });
+    this.reclaimer = new Reclaimer(
+      redis,
+      scripts,
+      {
+        group: spec.queue,
+        consumer,
+        claimIdleMs: options.claimIdleMs,
+        claimIntervalMs: options.claimIntervalMs,
+        logger: this.logger,
+      },
+      {
+        streams: () => [...this.sources.keys()],
+        free: () => this.free(),
+        held: () => this.held.values(),
+        isHeld: (stream, entryId) => this.held.has(deliveryRef(stream, entryId)),
+        accept: (entry, count) => this.accept(entry, count),
+      },
+    );
+  }
+
+  /** Declares the groups, starts reading; resolves once messages published from now on arrive. */
+  async start(): Promise<void> {
+    const { redis, topology, connections, discovery, options, scheduler } = this.context;
+    const queueStream = topology.queueStream(this.spec.queue);
+    await createGroup(redis, queueStream, this.spec.queue, '0');
+    this.sources.set(queueStream, { topic: undefined, pattern: undefined });
+    for (const pattern of this.spec.patterns) {
+      if (isWildcard(pattern)) {
+        await this.context.scripts.recordBinding(topology.bindings(this.spec.queue), pattern);
+      } else {
+        await this.bind(pattern, pattern);
+      }
+    }
+    const blocking = await connections.open('blocking');
+    this.reader = new StreamReader(
+      blocking,
+      redis,
+      { group: this.spec.queue, consumer: this.consumer, blockMs: options.blockMs },
+      () => {
+        this.recoverOwn = true;
+        void this.reader?.interrupt();
+      },
+    );
+    if (this.wildcards.length > 0) await discovery.watch(this);
+    scheduler.startSweeping();
+    this.reclaimer.start();
+    this.loop = this.readLoop();
+  }
+
+  /** A topic seen by discovery: binds it when a wildcard pattern matches. */
+  offer(topic: string): void {
+    if (this.stopping) return;
+    const pattern = this.wildcards.find((wildcard) => wildcard.matches(topic))?.pattern;
+    if (pattern === undefined) return;
+    let stream: string;
+    try {
+      stream = this.context.topology.streamOf(topic);
+    } catch {
+      return;
+    }
+    if (this.sources.has(stream) || this.binding.has(stream)) return;
+    this.binding.add(stream);
+    this.bind(topic, pattern)
+      .then(() => this.reader?.interrupt())
+      .catch((error: unknown) =>
+        this.logger.warn(`Could not bind ${topic} to ${this.spec.queue}`, {
+          error: errorMessage(error),
+        }),
+      )
+      .finally(() => this.binding.delete(stream));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** The streams read now (for the queue-size probe). */
+  streams(): string[] {
+    return [...this.sources.keys()];
+  }
+
+  private async bind(topic: string, pattern: string, startOverride = ''): Promise<void> {
+    const { scripts, topology } = this.context;
+    const stream = topology.streamOf(topic);
+    await scripts.declareBinding(
+      topology.bindings(this.spec.queue),
+      stream,
+      pattern,
+      this.spec.queue,
+      startOverride,
+    );
+    this.sources.set(stream, { topic, pattern });
+  }
+
+  private async readLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      await this.capacity();
+      if (this.stopping) break;
+      try {
+        if (this.recoverOwn) {
+          this.recoverOwn = false;
+          await this.reclaimer.recoverOwn();
+        }
+        const entries = await (this.reader as StreamReader).read(
+          [...this.sources.keys()],
+          this.free(),
+        );
+        for (const entry of entries) this.accept(entry, 1);
+        failures = 0;
+      } catch (error) {
+        if (this.stopping) break;
+        failures++;
+        if (isNoGroupError(error)) await this.redeclare();
+        else if (failures > 1) {
+          this.logger.warn(`Reading ${this.spec.queue} failed; retrying`, {
+            error: errorMessage(error),
+          });
+        }
+        await pause(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 5)));
+      }
+    }
+  }
+
+  /** Streams or groups vanished (Redis restarted without persistence): declare them again. */
+  private async redeclare(): Promise<void> {
+    this.recoverOwn = true;
+    for (const [stream, source] of this.sources) {
+      try {
+        if (source.topic === undefined)
+          await createGroup(this.context.redis, stream, this.spec.queue, '0');
+        else await this.bind(source.topic, source.pattern as string, '0');
+      } catch (error) {
+        this.logger.warn(`Declaring ${stream} for ${this.spec.queue} again failed`, {
+          error: errorMessage(error),
+        });
+      }
+    }
+  }
+
+  private accept(entry: StreamEntry, deliveryCount: number): void {
+    const ref = deliveryRef(entry.stream, entry.entryId);
+    if (this.held.has(ref)) return;
+    const topic = this.sources.get(entry.stream)?.topic;
+    const message = decodeEntry(
+      entry,
+      { topic, fallbackTopic: topic ?? this.spec.queue },
+      this.spec.queue,
+      deliveryCount,
+    );
+    const delivery: Delivery = {
+      stream: entry.stream,
+      entryId: entry.entryId,
+      message,
+      deliveryCount,
+      acked: false,
+    };
+    this.held.set(ref, delivery);
+    if (message.attempt > this.spec.maxAttempts) {
+      this.retire(this.settler.redeliveryLimit(delivery, this.spec.maxAttempts), delivery);
+      return;
+    }
+    this.dispatcher.add(delivery);
+  }
+
+  private async handle(delivery: Delivery): Promise<Settlement | undefined> {
+    if (this.spec.ackMode === 'before-handler' && !delivery.acked) {
+      try {
+        await this.settler.ack(delivery);
+      } catch (error) {
+        this.logger.warn(`Could not acknowledge ${delivery.message.id} before its handler`, {
+          error: errorMessage(error),
+        });
+        return undefined;
+      }
+    }
+    return this.handler(delivery.message);
+  }
+
+  /** Persists the count of an in-place retry, so a crash during it resumes at the right attempt. */
+  private async recordRedelivery(delivery: Delivery): Promise<void> {
+    await this.context.redis
+      .xclaim(
+        delivery.stream,
+        this.spec.queue,
+        this.consumer,
+        0,
+        delivery.entryId,
+        'RETRYCOUNT',
+        delivery.deliveryCount,
+        'JUSTID',
+      )
+      .catch(() => undefined);
+  }
+
+  private retire(settling: Promise<void>, delivery: Delivery): void {
+    const done = settling.finally(() => {
+      this.retiring.delete(done);
+      this.release(delivery);
+    });
+    this.retiring.add(done);
+  }
+
+  private release(delivery: Delivery): void {
+    this.held.delete(deliveryRef(delivery.stream, delivery.entryId));
+    const waiter = this.capacityWaiter;
+    if (waiter && this.free() > 0) {
+      this.capacityWaiter = undefined;
+      waiter();
+    }
+  }
+
+  private free(): number {
+    return this.spec.prefetch - this.held.size;
+  }
+
+  private capacity(): Promise<void> {
+    if (this.free() > 0 || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => (this.capacityWaiter = resolve));
+  }
+
+  /**
+   * Stops reading and claiming, hands back what was fetched but not started, waits until every
+   * started message is settled, then leaves the group (when nothing is pending for it).
+   */
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.context.discovery.unwatch(this);
+    this.capacityWaiter?.();
+    await this.reclaimer.stopClaiming();
+    await this.reader?.interrupt(true);
+    await this.loop;
+    const unstarted = this.dispatcher.stop();
+    try {
+      await this.reclaimer.handBack(unstarted);
+    } catch (error) {
+      this.logger.warn(`Handing back ${unstarted.length} unstarted messages failed`, {
+        error: errorMessage(error),
+      });
+    }
+    for (const delivery of unstarted)
+      this.held.delete(deliveryRef(delivery.stream, delivery.entryId));
+    await this.dispatcher.idle();
+    await Promise.all(this.retiring);
+    this.reclaimer.stop();
+    await this.context.scripts
+      .dropConsumer(this.streams(), this.spec.queue, this.consumer)
+      .catch(() => undefined);
+    this.reader?.close();
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,35 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ResolvedSqsOptions } from './options';
+
+/** The two AWS clients a transport uses. */
+export interface AwsClients {
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+}
+
+/**
+ * Builds the SQS and SNS clients: region, endpoint and credentials from the options (else the
+ * SDK's chain), keep-alive connections, and room for one long poll per receiver.
+ */
+export function createClients(options: ResolvedSqsOptions): AwsClients {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
+  const requestHandler = {
+    httpAgent: new HttpAgent(agentOptions),
+    httpsAgent: new HttpsAgent(agentOptions),
+  };
+  const common = {
+    requestHandler,
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+  return {
+    sqs: new SQSClient({ ...common, ...(options.endpoint ? { endpoint: options.endpoint } : {}) }),
+    sns: new SNSClient({
+      ...common,
+      ...(options.snsEndpoint ? { endpoint: options.snsEndpoint } : {}),
+    }),
+  };
+}

@@ -1,0 +1,267 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import {
+  type DeliveryHandler,
+  type Logger,
+  type Subscription,
+  type SubscriptionSpec,
+  type TopicMatcher,
+  compilePattern,
+  errorMessage,
+  isWildcard,
+} from '@switchyard/core';
+import { VisibilityHeartbeat } from './heartbeat';
+import { type Received, toReceived } from './inbound';
+import { Poller } from './poller';
+import type { QueueClient } from './queue-client';
+import type { RetryHeaders } from './retry-headers';
+import type { Settler } from './settler';
+import type { SubscriptionSettings } from './subscription-settings';
+
+/** How long a closing subscriber lets a receive in flight finish before aborting it. */
+const CLOSE_GRACE_MS = 100;
+
+/** What a subscriber works with. */
+export interface SubscriberDeps {
+  readonly spec: SubscriptionSpec;
+  readonly settings: SubscriptionSettings;
+  readonly handler: DeliveryHandler;
+  readonly queue: QueueClient;
+  readonly settler: Settler;
+  readonly retryHeaders: RetryHeaders;
+  readonly logger: Logger;
+}
+
+type State = 'running' | 'closing' | 'closed' | 'crashed';
+
+/**
+ * Consumes one queue: long-polls it with up to `prefetch` messages held, runs at most
+ * `concurrency` handlers at once (on an ordered queue, one per message group, in order), keeps
+ * held messages invisible while they wait or run, and applies each settlement.
+ *
+ * Before a message reaches the handler: one published with a delay that is not yet due is made
+ * invisible until it is (its attempt does not count that receive); one whose topic does not match
+ * the queue's patterns (SNS filter policies can only approximate word wildcards) is deleted.
+ */
+export class SqsSubscriber implements Subscription {
+  private readonly buffer: Received[] = [];
+  private readonly busyGroups = new Set<string>();
+  private readonly work = new Set<Promise<void>>();
+  private readonly pollers: Poller[];
+  private readonly heartbeat: VisibilityHeartbeat;
+  private readonly matchers: TopicMatcher[];
+  private readonly fallbackTopic: string;
+  private readonly lowWater: number;
+  private running = 0;
+  private held = 0;
+  private reserved = 0;
+  private state: State = 'running';
+  private roomWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly deps: SubscriberDeps) {
+    const { spec, settings, queue, logger } = deps;
+    this.heartbeat = new VisibilityHeartbeat(queue, settings.visibilityTimeoutSeconds, logger);
+    this.matchers = spec.patterns.map(compilePattern);
+    this.fallbackTopic = spec.patterns.find((pattern) => !isWildcard(pattern)) ?? spec.queue;
+    // Ask for messages only when a worthwhile batch fits, not one at a time.
+    this.lowWater = Math.min(10, Math.max(1, Math.floor(spec.prefetch / (2 * settings.receivers))));
+    const hooks = { reserve: () => this.reserve(), accept: this.accept };
+    this.pollers = Array.from(
+      { length: settings.receivers },
+      () => new Poller(queue, settings, hooks, logger),
+    );
+  }
+
+  /** Starts polling. */
+  start(): void {
+    for (const poller of this.pollers) poller.start();
+  }
+
+  /**
+   * Stops polling, gives back (makes visible at once) every message fetched but not yet
+   * delivered, waits for running handlers and for their settlements to be confirmed.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.drain();
+    return this.closing;
+  }
+
+  /**
+   * Stops at once as a killed process would: nothing is settled, given back or kept alive, so
+   * every held message reappears when its visibility timeout runs out. For tests of crashes.
+   */
+  crash(): void {
+    this.state = 'crashed';
+    this.wakeRoomWaiters();
+    for (const poller of this.pollers) void poller.stop(0);
+    this.heartbeat.stop();
+    this.buffer.length = 0;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'closing';
+    this.wakeRoomWaiters();
+    // Give back first, then stop the pollers: a long poll still waiting takes the given-back
+    // messages and returns (its owner gives them back again) instead of being aborted, since an
+    // aborted long poll may still take the next message that becomes visible, hiding it until
+    // its visibility timeout.
+    const undelivered = this.buffer.splice(0);
+    this.held -= undelivered.length;
+    this.release(undelivered);
+    await Promise.all(this.pollers.map((poller) => poller.stop(CLOSE_GRACE_MS)));
+    if (this.running > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    while (this.work.size > 0) await Promise.all([...this.work]);
+    await this.deps.queue.flush();
+    this.heartbeat.stop();
+    if (this.state === 'closing') this.state = 'closed';
+  }
+
+  private async reserve(): Promise<number> {
+    for (;;) {
+      if (this.state !== 'running') return 0;
+      const room = this.deps.spec.prefetch - this.held - this.reserved;
+      if (room >= this.lowWater) {
+        const count = Math.min(10, room);
+        this.reserved += count;
+        return count;
+      }
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+  }
+
+  private readonly accept = (messages: Message[], reserved: number): void => {
+    this.reserved -= reserved;
+    if (this.state === 'crashed' || messages.length === 0) {
+      if (reserved > 0) this.wakeRoomWaiters();
+      return;
+    }
+    const { spec, retryHeaders } = this.deps;
+    const received = messages.map((raw) =>
+      toReceived(raw, spec.queue, this.fallbackTopic, retryHeaders.recall(raw.MessageId ?? '')),
+    );
+    if (this.state !== 'running') {
+      this.release(received);
+      return;
+    }
+    const deferredGroups = new Set<string>();
+    const now = Date.now();
+    for (const message of received) {
+      if (message.group !== undefined && deferredGroups.has(message.group)) {
+        this.release([message]);
+      } else if (message.deliverAt !== undefined && message.deliverAt > now) {
+        if (message.group !== undefined) deferredGroups.add(message.group);
+        this.track(
+          this.deps.queue.changeVisibility(message.receiptHandle, (message.deliverAt - now) / 1000),
+        );
+      } else if (message.routed && !this.matches(message.message.topic)) {
+        this.track(this.deps.queue.delete(message.receiptHandle));
+      } else {
+        this.buffer.push(message);
+        this.held++;
+        this.heartbeat.track(message.receiptHandle);
+      }
+    }
+    this.wakeRoomWaiters();
+    this.pump();
+  };
+
+  private matches(topic: string): boolean {
+    for (const matcher of this.matchers) if (matcher(topic)) return true;
+    return false;
+  }
+
+  private pump(): void {
+    while (this.running < this.deps.spec.concurrency && this.state === 'running') {
+      const index = this.nextIndex();
+      if (index < 0) return;
+      for (const message of this.buffer.splice(index, 1)) {
+        this.running++;
+        void this.run(message);
+      }
+    }
+  }
+
+  /** The first buffered message whose group (on an ordered queue) has none running. */
+  private nextIndex(): number {
+    if (!this.deps.spec.ordered) return this.buffer.length > 0 ? 0 : -1;
+    return this.buffer.findIndex(
+      (message) => message.group === undefined || !this.busyGroups.has(message.group),
+    );
+  }
+
+  private async run(received: Received): Promise<void> {
+    const { spec, handler, settler, queue } = this.deps;
+    const group = spec.ordered ? received.group : undefined;
+    if (group !== undefined) this.busyGroups.add(group);
+    try {
+      if (spec.ackMode === 'before-handler') {
+        // At-most-once: the handler runs only once SQS confirmed the delete.
+        await queue.delete(received.receiptHandle);
+        this.heartbeat.untrack(received.receiptHandle);
+        const settlement = await handler(received.message);
+        if (settlement.kind === 'dead-letter') {
+          this.track(settler.deadLetter(received, settlement.headers));
+        }
+        return;
+      }
+      const settlement = await handler(received.message);
+      if (this.state === 'crashed') return;
+      this.heartbeat.untrack(received.receiptHandle);
+      if (settlement.kind === 'retry' && group !== undefined) this.releaseGroup(group);
+      this.track(settler.apply(received, settlement));
+    } catch (error) {
+      // Only the delete of an at-most-once message gets here: not acknowledged, so not handled;
+      // it comes back after its visibility timeout.
+      this.deps.logger.warn('SQS delete before the handler failed; the message will come back', {
+        queue: spec.queue,
+        error: errorMessage(error),
+      });
+    } finally {
+      this.finish(received, group);
+    }
+  }
+
+  private finish(received: Received, group: string | undefined): void {
+    this.heartbeat.untrack(received.receiptHandle);
+    this.running--;
+    this.held--;
+    if (group !== undefined) this.busyGroups.delete(group);
+    this.wakeRoomWaiters();
+    if (this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    this.pump();
+  }
+
+  /** Gives back the buffered messages of a group whose head is being retried, keeping order. */
+  private releaseGroup(group: string): void {
+    const later = this.buffer.filter((message) => message.group === group);
+    if (later.length === 0) return;
+    for (const message of later) this.buffer.splice(this.buffer.indexOf(message), 1);
+    this.held -= later.length;
+    this.release(later);
+  }
+
+  /** Makes messages visible again at once, for another consumer (or this one) to take. */
+  private release(messages: readonly Received[]): void {
+    for (const message of messages) {
+      this.heartbeat.untrack(message.receiptHandle);
+      this.track(this.deps.queue.changeVisibility(message.receiptHandle, 0));
+    }
+  }
+
+  private track(operation: Promise<void>): void {
+    const tracked = operation.catch((error: unknown) => {
+      this.deps.logger.warn('SQS settlement failed; the message will be redelivered', {
+        queue: this.deps.spec.queue,
+        error: errorMessage(error),
+      });
+    });
+    this.work.add(tracked);
+    void tracked.finally(() => this.work.delete(tracked));
+  }
+
+  private wakeRoomWaiters(): void {
+    for (const resolve of this.roomWaiters.splice(0)) resolve();
+  }
+}

@@ -1,9 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
-import type { Switchyard } from '@switchyard/core';
 import { waitFor } from '@switchyard/testing';
 import { ExitCode } from './cli-error';
-import { startCommand } from './commands/start.command';
+import { type RunningWorker, startCommand } from './commands/start.command';
 import { Greeter } from './fixtures/greeter.service';
 import { main } from './main';
 
@@ -44,17 +43,17 @@ describe('switchyard routes', () => {
 });
 
 describe('switchyard start', () => {
-  let app: Switchyard | undefined;
+  let worker: RunningWorker | undefined;
   afterEach(async () => {
-    await app?.stop();
-    app = undefined;
+    await worker?.stop();
+    worker = undefined;
   });
 
   it('runs the service, serves metrics and prints a banner of its routes', async () => {
     const out = new PassThrough();
     let banner = '';
     out.on('data', (chunk: Buffer) => (banner += chunk.toString()));
-    app = await startCommand(
+    worker = await startCommand(
       {
         entry: fixture('greeter.service.ts'),
         transport: 'memory://cli-test',
@@ -64,6 +63,7 @@ describe('switchyard start', () => {
       },
       out,
     );
+    const { app } = worker;
     expect(banner).toContain('switchyard: 2 handler(s) on memory (memory://cli-test)');
     expect(banner).toMatch(/people\.\*\.arrived\s+event\s+greeter\.welcome\s+Greeter\.welcome\s+3/);
     await app.bus.publish('people.ada.arrived', { name: 'Ada' });
@@ -83,7 +83,7 @@ describe('switchyard exit codes', () => {
 
   it.each([
     [['deploy', 'x.js'], 'Unknown command "deploy"'],
-    [['start'], '"switchyard start" needs an <entry> module'],
+    [['start'], '"switchyard start" needs a <entry> module'],
     [['routes', 'does-not-exist.js'], 'Entry "does-not-exist.js" does not exist'],
     [
       ['start', 'x.js', '--concurrency', 'many'],

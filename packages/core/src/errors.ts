@@ -131,6 +131,12 @@ export class MessageTooLargeError extends SwitchyardError {
   override readonly retryable = false;
 }
 
+/** The broker has no queue of that name. */
+export class UnknownQueueError extends SwitchyardError {
+  readonly code = 'SWY_UNKNOWN_QUEUE';
+  override readonly retryable = false;
+}
+
 /** The operation needs a running app, or one that has not stopped. */
 export class LifecycleError extends SwitchyardError {
   readonly code = 'SWY_LIFECYCLE';

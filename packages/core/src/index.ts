@@ -59,7 +59,9 @@ export {
 export {
   type DeadLetter,
   type DeadLetterAccess,
+  type DeadLetterAdmin,
   hasDeadLetterAccess,
+  hasDeadLetterAdmin,
   type QueueSizeProbe,
   type TransactionalTransport,
   type TransportTransaction,
@@ -82,6 +84,12 @@ export {
   matchesPattern,
 } from './topic-matcher';
 
+export {
+  type DeadLetterSummary,
+  freshAttempt,
+  replayDeadLetters,
+  summarizeDeadLetter,
+} from './dead-letters';
 export { type Middleware, type Next, compose } from './pipeline/middleware';
 export { DEFAULT_RETRY, backoffDelay } from './failure-policy';
 export { type ClaimResult, type IdempotencyStore } from './idempotency/idempotency-store';

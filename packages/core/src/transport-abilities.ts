@@ -54,6 +54,36 @@ export interface DeadLetterAccess {
   peekDeadLetters(queue: string, limit: number): Promise<DeadLetter[]>;
 }
 
+/**
+ * Full management of dead letters, for `switchyard dlq`: besides reading them, put one back into
+ * its queue and remove them.
+ */
+export interface DeadLetterAdmin extends DeadLetterAccess {
+  /**
+   * Delivers `message` to `queue` alone — not to the other subscribers of its topic — as a first
+   * attempt. Resolves once the broker has accepted it.
+   */
+  redeliver(queue: string, message: OutgoingMessage): Promise<void>;
+  /** Removes the dead letters of `queue` with these message ids; resolves to how many were removed. */
+  deleteDeadLetters(queue: string, ids: readonly string[]): Promise<number>;
+  /** Removes every dead letter of `queue`; resolves to how many were removed. */
+  purgeDeadLetters(queue: string): Promise<number>;
+  /** Queues that have a dead-letter destination, where the broker can list them; else `undefined`. */
+  listDeadLetterQueues(): Promise<string[] | undefined>;
+}
+
+/** Whether a transport lets its dead letters be managed. */
+export function hasDeadLetterAdmin(transport: Transport): transport is Transport & DeadLetterAdmin {
+  const admin = transport as Partial<DeadLetterAdmin>;
+  return (
+    hasDeadLetterAccess(transport) &&
+    typeof admin.redeliver === 'function' &&
+    typeof admin.deleteDeadLetters === 'function' &&
+    typeof admin.purgeDeadLetters === 'function' &&
+    typeof admin.listDeadLetterQueues === 'function'
+  );
+}
+
 /** Whether a transport lets its dead letters be read. */
 export function hasDeadLetterAccess(
   transport: Transport,

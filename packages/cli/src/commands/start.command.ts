@@ -1,5 +1,5 @@
-import { ConsoleLogger, Switchyard } from '@switchyard/core';
-import { CliUsageError } from '../cli-error';
+import { ConsoleLogger, type Logger, Switchyard, errorMessage } from '@switchyard/core';
+import { CliUsageError, ExitCode } from '../cli-error';
 import { loadService } from '../load-service';
 import { describeRoute, formatTable } from './routes.command';
 
@@ -21,7 +21,7 @@ export interface StartCommandOptions {
 export async function startCommand(
   options: StartCommandOptions,
   out: NodeJS.WritableStream,
-): Promise<Switchyard> {
+): Promise<RunningWorker> {
   const service = loadService(options.entry);
   const transport =
     options.transport ?? service.transport ?? process.env.SWITCHYARD_TRANSPORT ?? 'memory://';
@@ -37,7 +37,6 @@ export async function startCommand(
     transport,
     logger,
     httpPort: options.httpPort,
-    handleSignals: true,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
   });
   await app.start();
@@ -52,7 +51,73 @@ export async function startCommand(
         'Press Ctrl-C to stop (in-flight messages are finished first).\n',
     );
   }
-  return app;
+  const detach = stopOnSignal(app, logger, options.json, out);
+  return {
+    app,
+    stop: async () => {
+      detach();
+      await app.stop();
+    },
+  };
+}
+
+/** A worker started by `startCommand`. */
+export interface RunningWorker {
+  readonly app: Switchyard;
+  /** Stops the worker as a signal would, without exiting the process. */
+  stop(): Promise<void>;
+}
+
+/** On SIGTERM or SIGINT: drain, print what the worker did, exit. Returns how to remove the handlers. */
+function stopOnSignal(
+  app: Switchyard,
+  logger: Logger,
+  json: boolean,
+  out: NodeJS.WritableStream,
+): () => void {
+  const detach = () => {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  };
+  const stop = (signal: NodeJS.Signals) => {
+    detach();
+    logger.info(`${signal} received: finishing in-flight messages`);
+    app
+      .stop()
+      .then(async () => {
+        const summary = await shutdownSummary(app);
+        if (json) logger.info('stopped', summary);
+        else
+          out.write(
+            `switchyard: stopped. ${Object.entries(summary)
+              .map(([status, count]) => `${status} ${count}`)
+              .join(', ')}\n`,
+          );
+        process.exit(ExitCode.ok);
+      })
+      .catch((error: unknown) => {
+        logger.error('shutdown failed', { error: errorMessage(error) });
+        process.exit(ExitCode.failure);
+      });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return detach;
+}
+
+/** Messages handled by outcome since the worker started. */
+async function shutdownSummary(app: Switchyard): Promise<Record<string, number>> {
+  const summary: Record<string, number> = {
+    success: 0,
+    retried: 0,
+    dead_lettered: 0,
+    skipped: 0,
+    duplicate: 0,
+  };
+  for (const { labels, value } of (await app.metrics.processed.get()).values) {
+    summary[String(labels.status)] = (summary[String(labels.status)] ?? 0) + value;
+  }
+  return summary;
 }
 
 /** Hides a password in a URL. */

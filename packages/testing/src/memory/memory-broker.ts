@@ -46,6 +46,11 @@ export class MemoryBroker {
     return this.queues.get(name);
   }
 
+  /** Every declared queue, in declaration order. */
+  queueNames(): string[] {
+    return [...this.queues.keys()];
+  }
+
   /** Every queue whose patterns match the message's topic gets a copy. */
   publish(message: OutgoingMessage, mandatory = false): void {
     const queues = this.route(message.topic);

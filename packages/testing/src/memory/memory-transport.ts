@@ -1,6 +1,6 @@
 import {
   type DeadLetter,
-  type DeadLetterAccess,
+  type DeadLetterAdmin,
   type DeliveryHandler,
   type InboundMessage,
   type OutgoingMessage,
@@ -13,9 +13,10 @@ import {
   type TransportCapabilities,
   type TransportTransaction,
   TransportUnavailableError,
+  UnknownQueueError,
 } from '@switchyard/core';
 import { MemoryBroker } from './memory-broker';
-import { MemoryConsumer } from './memory-queue';
+import { MemoryConsumer, type MemoryQueue } from './memory-queue';
 import { MemoryTransaction } from './memory-transaction';
 
 /** What the in-memory broker does: everything but surviving the process. */
@@ -33,7 +34,7 @@ export const MEMORY_CAPABILITIES: TransportCapabilities = Object.freeze({
  * one broker behave like several processes on one real broker, which is how tests model
  * competing workers, crashes (`disconnect()`) and restarts.
  */
-export class MemoryTransport implements TransactionalTransport, QueueSizeProbe, DeadLetterAccess {
+export class MemoryTransport implements TransactionalTransport, QueueSizeProbe, DeadLetterAdmin {
   readonly name = 'memory';
   readonly capabilities = MEMORY_CAPABILITIES;
   private connected = false;
@@ -89,6 +90,32 @@ export class MemoryTransport implements TransactionalTransport, QueueSizeProbe, 
     return (this.broker.queue(queue)?.deadLetters ?? []).slice(0, limit);
   }
 
+  async redeliver(queue: string, message: OutgoingMessage): Promise<void> {
+    this.existingQueue(queue).enqueue({ message, headers: message.headers, attempt: 1 });
+  }
+
+  async deleteDeadLetters(queue: string, ids: readonly string[]): Promise<number> {
+    const letters = this.existingQueue(queue).deadLetters;
+    const wanted = new Set(ids);
+    let removed = 0;
+    for (let index = letters.length - 1; index >= 0; index--) {
+      if (wanted.has(letters[index].id)) {
+        letters.splice(index, 1);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async purgeDeadLetters(queue: string): Promise<number> {
+    const letters = this.existingQueue(queue).deadLetters;
+    return letters.splice(0).length;
+  }
+
+  async listDeadLetterQueues(): Promise<string[]> {
+    return this.broker.queueNames();
+  }
+
   /** Drains every consumer, then disconnects. */
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((consumer) => consumer.close()));
@@ -109,6 +136,12 @@ export class MemoryTransport implements TransactionalTransport, QueueSizeProbe, 
     if (this.inbox) this.broker.closeInbox(this.inbox);
     this.inbox = undefined;
     this.connected = false;
+  }
+
+  private existingQueue(name: string): MemoryQueue {
+    const queue = this.broker.queue(name);
+    if (!queue) throw new UnknownQueueError(`The memory broker has no queue "${name}"`);
+    return queue;
   }
 
   private assertConnected(): void {

@@ -22,6 +22,7 @@ export class Dispatcher {
   private waiting: Delivery[] = [];
   private readonly busyKeys = new Set<string>();
   private running = 0;
+  private paused = false;
   private idle: (() => void) | undefined;
 
   constructor(
@@ -60,6 +61,11 @@ export class Dispatcher {
     return taken;
   }
 
+  /** Starts no more handlers (the subscription is closing); waiting deliveries stay until taken. */
+  pause(): void {
+    this.paused = true;
+  }
+
   /** Resolves once no handler is running. */
   whenIdle(): Promise<void> {
     if (this.running === 0) return Promise.resolve();
@@ -69,6 +75,7 @@ export class Dispatcher {
   }
 
   private pump(): void {
+    if (this.paused) return;
     let index = 0;
     while (this.running < this.concurrency && index < this.waiting.length) {
       const delivery = this.waiting[index];

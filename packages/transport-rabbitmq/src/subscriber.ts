@@ -79,10 +79,6 @@ export class Subscriber extends ChannelHolder<Channel> implements Subscription {
       void channel.close().catch(() => undefined);
       return;
     }
-    if (this.closing) {
-      channel.nack(raw, false, true);
-      return;
-    }
     const message = inboundMessage(raw, this.spec.queue);
     this.dispatcher.add({ raw, channel, message, acked: false, holdsKey: false });
   }
@@ -177,6 +173,8 @@ export class Subscriber extends ChannelHolder<Channel> implements Subscription {
 
   private async drain(): Promise<void> {
     this.connection.remove(this);
+    // Deliveries arriving until the cancel is confirmed wait with the others, to be given back.
+    this.dispatcher.pause();
     const channel = this.channel;
     if (channel && this.consumerTag) await channel.cancel(this.consumerTag).catch(() => undefined);
     for (const [delivery, timer] of this.heldRetries) {

@@ -123,3 +123,66 @@ export class TestBroker {
     this.raw = undefined;
   };
 }
+
+/** One queue as `rabbitmqctl list_queues` shows it. */
+export interface QueueInfo {
+  readonly name: string;
+  readonly durable: boolean;
+  readonly type: string;
+  /** Arguments as rabbitmqctl prints them, e.g. `[{"x-max-priority",9}]`. */
+  readonly arguments: string;
+}
+
+/** The broker's queues whose names start with `prefix`. */
+export async function listQueues(prefix: string): Promise<QueueInfo[]> {
+  const { stdout } = await run('rabbitmqctl', [
+    'list_queues',
+    '--no-table-headers',
+    '--quiet',
+    'name',
+    'durable',
+    'type',
+    'arguments',
+  ]);
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith(prefix))
+    .map((line) => {
+      const [name, durable, type, args] = line.split('\t');
+      return { name, durable: durable === 'true', type, arguments: args };
+    });
+}
+
+/** Routing keys bound from `exchange` to `queue`. */
+export async function listBindings(exchange: string, queue: string): Promise<string[]> {
+  const { stdout } = await run('rabbitmqctl', [
+    'list_bindings',
+    '--no-table-headers',
+    '--quiet',
+    'source_name',
+    'destination_name',
+    'routing_key',
+  ]);
+  return stdout
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([source, destination]) => source === exchange && destination === queue)
+    .map(([, , key]) => key)
+    .sort();
+}
+
+/** Ready and unacknowledged message counts of a queue, as `rabbitmqctl` shows them. */
+export async function queueCounts(queue: string): Promise<{ ready: number; unacked: number }> {
+  const { stdout } = await run('rabbitmqctl', [
+    'list_queues',
+    '--no-table-headers',
+    '--quiet',
+    'name',
+    'messages_ready',
+    'messages_unacknowledged',
+  ]);
+  const line = stdout.split('\n').find((entry) => entry.split('\t')[0] === queue);
+  if (!line) throw new Error(`queue ${queue} does not exist`);
+  const [, ready, unacked] = line.split('\t');
+  return { ready: Number(ready), unacked: Number(unacked) };
+}

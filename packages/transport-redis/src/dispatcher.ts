@@ -92,16 +92,26 @@ export class Dispatcher {
 
   private run(delivery: Delivery): void {
     this.running++;
-    void this.hooks.handle(delivery).then((settlement) => this.complete(delivery, settlement));
+    void this.hooks.handle(delivery).then(
+      (settlement) => this.complete(delivery, settlement),
+      () => this.complete(delivery, undefined),
+    );
   }
 
   private async complete(delivery: Delivery, settlement: Settlement | undefined): Promise<void> {
-    if (settlement?.kind === 'retry' && this.keyOf(delivery) !== undefined && !this.stopped) {
-      this.retryInPlace(delivery, settlement);
-    } else {
-      if (settlement) await this.hooks.settle(delivery, settlement);
-      this.finish(delivery);
+    try {
+      if (settlement?.kind === 'retry' && this.keyOf(delivery) !== undefined && !this.stopped) {
+        this.retryInPlace(delivery, settlement);
+      } else {
+        if (settlement) await this.hooks.settle(delivery, settlement);
+        this.finish(delivery);
+      }
+    } finally {
+      this.afterRun();
     }
+  }
+
+  private afterRun(): void {
     this.running--;
     if (this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     this.pump();

@@ -14,6 +14,7 @@ export class StreamReader {
   private clientId: number | undefined;
   private inFlight: Promise<unknown> | undefined;
   private interrupting: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly blocking: Redis,
@@ -33,10 +34,15 @@ export class StreamReader {
     });
   }
 
-  /** Reads up to `count` new entries (per stream) of `streams`, waiting up to `blockMs`. */
-  async read(streams: readonly string[], count: number): Promise<StreamEntry[]> {
+  /**
+   * Reads up to `count` new entries (per stream) of the streams `streams()` names when the read
+   * is sent, waiting up to `blockMs`. A stream added before an `interrupt()` is in the next read.
+   */
+  async read(streams: () => readonly string[], count: number): Promise<StreamEntry[]> {
     const { group, consumer, blockMs } = this.settings;
     this.clientId ??= Number(await this.blocking.client('ID'));
+    if (this.stopped) return [];
+    const keys = streams();
     const read = sendForBuffers(
       this.blocking,
       'xreadgroup',
@@ -48,8 +54,8 @@ export class StreamReader {
       'BLOCK',
       blockMs,
       'STREAMS',
-      ...streams,
-      ...streams.map(() => '>'),
+      ...keys,
+      ...keys.map(() => '>'),
     );
     this.inFlight = read;
     try {
@@ -66,6 +72,8 @@ export class StreamReader {
    * itself within `blockMs`.
    */
   async interrupt(force = false): Promise<void> {
+    // A read about to be sent must not start blocking after a forced (closing) interrupt.
+    if (force) this.stopped = true;
     if (!force && this.interrupting) return this.interrupting;
     const interrupting = this.unblock(force);
     this.interrupting = interrupting;

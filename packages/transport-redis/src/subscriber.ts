@@ -199,7 +199,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
           await this.reclaimer.recoverOwn();
         }
         const entries = await (this.reader as StreamReader).read(
-          [...this.sources.keys()],
+          () => [...this.sources.keys()],
           this.free(),
         );
         for (const entry of entries) this.accept(entry, 1);

@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { silentLogger } from '@switchyard/core';
+import { type SwitchyardOptions, Switchyard, type Type, silentLogger } from '@switchyard/core';
 import { Redis } from 'ioredis';
 import type { RedisTransportOptions } from '../options';
 import { RedisTransport } from '../transport';
+
+const execFileAsync = promisify(execFile);
 
 /** Where the shared test Redis listens. */
 export const REDIS_URL = process.env.SWITCHYARD_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -19,6 +23,7 @@ export class RedisSpecRun {
   readonly namespace = `${this.id}:swy:`;
   private rawClient: Redis | undefined;
   private readonly transports: RedisTransport[] = [];
+  private readonly apps: Switchyard[] = [];
 
   /** Transport options confined to this run. */
   options(extra: RedisTransportOptions = {}): RedisTransportOptions {
@@ -37,6 +42,24 @@ export class RedisSpecRun {
     const transport = new RedisTransport(this.options(extra));
     this.transports.push(transport);
     return transport;
+  }
+
+  /** Creates and starts an app on a new transport of this run; stopped by `cleanup()`. */
+  async app(
+    consumers: readonly Type[],
+    transportOptions: RedisTransportOptions = {},
+    appOptions: Omit<SwitchyardOptions, 'transport' | 'consumers'> = {},
+  ): Promise<Switchyard> {
+    const app = await Switchyard.create({
+      transport: this.transport(transportOptions),
+      consumers,
+      logger: silentLogger,
+      queueSizeIntervalMs: 0,
+      ...appOptions,
+    });
+    this.apps.push(app);
+    await app.start();
+    return app;
   }
 
   /** A plain ioredis client, as a producer that knows nothing of Switchyard. */
@@ -61,17 +84,31 @@ export class RedisSpecRun {
     return ids.length;
   }
 
-  /** Closes this run's transports and deletes every key under its prefix. */
+  /** Closes this run's apps and transports and deletes every key starting with the run's id. */
   async cleanup(): Promise<void> {
+    await Promise.all(this.apps.splice(0).map((app) => app.stop()));
     await Promise.all(this.transports.splice(0).map((transport) => transport.close()));
     const raw = this.raw();
     let cursor = '0';
     do {
-      const [next, keys] = await raw.scan(cursor, 'MATCH', `${this.id}:*`, 'COUNT', 1000);
+      const [next, keys] = await raw.scan(cursor, 'MATCH', `${this.id}*`, 'COUNT', 1000);
       cursor = next;
       if (keys.length > 0) await raw.unlink(...keys);
     } while (cursor !== '0');
     await raw.quit();
     this.rawClient = undefined;
   }
+}
+
+/** Runs the real `redis-cli` against the test Redis and resolves with its output. */
+export async function redisCli(...args: string[]): Promise<string> {
+  const url = new URL(REDIS_URL);
+  const { stdout } = await execFileAsync('/usr/bin/redis-cli', [
+    '-h',
+    url.hostname,
+    '-p',
+    url.port || '6379',
+    ...args,
+  ]);
+  return stdout;
 }

@@ -135,6 +135,43 @@ describe('a Switchyard app', () => {
     expect(app.state).toBe('stopped');
   });
 
+  it('keeps apps in different namespaces apart on one broker', async () => {
+    const seen = new Recorder<{ from: string }>();
+    @Consumer({ group: 'billing' })
+    class Billing {
+      @Subscribe('orders.*')
+      onOrder(order: { from: string }, ctx: MessageContext) {
+        seen.record(order, ctx);
+      }
+    }
+    const broker = new MemoryBroker();
+    const create = (namespace: string) =>
+      Switchyard.create({
+        transport: new MemoryTransport(broker),
+        consumers: [Billing],
+        namespace,
+        logger: silentLogger,
+      });
+    const staging = await start(await create('staging'));
+    const production = await start(await create('production'));
+    expect(staging.routes[0].queue).toBe('staging.billing.onOrder');
+    expect(staging.routes[0].patterns).toEqual(['staging.orders.*']);
+    await staging.bus.publish('orders.created', { from: 'staging' });
+    await production.bus.publish('orders.created', { from: 'production' });
+    await seen.waitForCount(2, 5_000);
+    expect(
+      seen.handled
+        .map((entry) => `${entry.ctx.topic} ${entry.ctx.message.queue} ${entry.payload.from}`)
+        .sort(),
+    ).toEqual([
+      'production.orders.created production.billing.onOrder production',
+      'staging.orders.created staging.billing.onOrder staging',
+    ]);
+    await expect(create('bad.*')).rejects.toThrow(
+      'namespace "bad.*" must be dotted words without wildcards',
+    );
+  });
+
   it('refuses an exactly-once handler on a transport without transactions', async () => {
     class NoTransactions extends MemoryTransport {
       override readonly capabilities = { ...MEMORY_CAPABILITIES, transactions: false };

@@ -27,6 +27,7 @@ async function main(): Promise<number> {
       },
       forever: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      namespace: { type: 'string' },
       'timeout-ms': { type: 'string', default: '60000' },
     },
   });
@@ -36,12 +37,12 @@ async function main(): Promise<number> {
   const logB = new ActivityLog();
   logB.instance = 'B';
   logA.verbose = logB.verbose = !values.quiet;
-  const first = await startWorker(transport, logA, consumers, values.forever ? 9464 : undefined);
+  const worker = (log: ActivityLog, consumerClasses: readonly Type[], httpPort?: number) =>
+    startWorker({ transport, namespace: values.namespace, log, consumerClasses, httpPort });
+  const first = await worker(logA, consumers, values.forever ? 9464 : undefined);
   const transactional = first.transport.capabilities.transactions;
-  const all = transactional
-    ? [first, await startWorker(transport, logA, transactionalConsumers)]
-    : [first];
-  const second = await startWorker(transport, logB, [WarehouseConsumer]);
+  const all = transactional ? [first, await worker(logA, transactionalConsumers)] : [first];
+  const second = await worker(logB, [WarehouseConsumer]);
   all.push(second);
 
   const expectations = new Expectations();
@@ -73,16 +74,27 @@ async function main(): Promise<number> {
   return settled ? 0 : 1;
 }
 
-async function startWorker(
-  transport: string,
-  log: ActivityLog,
-  consumerClasses: readonly Type[],
-  httpPort?: number,
-): Promise<Switchyard> {
+interface WorkerOptions {
+  readonly transport: string;
+  readonly namespace: string | undefined;
+  readonly log: ActivityLog;
+  readonly consumerClasses: readonly Type[];
+  readonly httpPort?: number;
+}
+
+/** One worker instance: its own app and connection, as a separate process would have. */
+async function startWorker({
+  transport,
+  namespace,
+  log,
+  consumerClasses,
+  httpPort,
+}: WorkerOptions): Promise<Switchyard> {
   const container = rootContainer.createChildContainer();
   container.registerInstance(ActivityLog, log);
   const app = await Switchyard.create({
     transport,
+    namespace,
     consumers: consumerClasses,
     container,
     idempotencyStore: new MemoryIdempotencyStore(),

@@ -11,6 +11,7 @@ import type { InboundMessage, MessageHeaders, OutgoingMessage } from './message'
 import type { SwitchyardMetrics } from './metrics';
 import type { MessagePublisher, PublishOptions, RequestOptions } from './publish-options';
 import type { RpcClient } from './rpc-client';
+import { namespaced } from './routes';
 import { assertValidTopic } from './topic-matcher';
 import type { Transport } from './transport';
 import {
@@ -33,6 +34,8 @@ export interface MessageBusDeps {
   readonly metrics: SwitchyardMetrics;
   /** Default timeout of `request`. */
   readonly requestTimeoutMs: number;
+  /** Prefix of every topic published (see `SwitchyardOptions.namespace`). */
+  readonly namespace: string | undefined;
 }
 
 /** Injection token of the bus's collaborators. */
@@ -131,6 +134,7 @@ export class MessageBus implements MessagePublisher {
     parent: InboundMessage | undefined,
   ): OutgoingMessage & { headers: MessageHeaders } {
     assertValidTopic(topic);
+    if (this.deps.namespace !== undefined) topic = namespaced(this.deps.namespace, topic);
     const id = options.messageId ?? randomUUID();
     const headers: MessageHeaders = {
       [Headers.contentType]: this.deps.codec.contentType,

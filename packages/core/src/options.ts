@@ -21,6 +21,13 @@ export interface SwitchyardOptions {
   readonly middlewares?: readonly Middleware[];
   /** Retry policy of handlers without `@Retry`. Default 3 attempts, 200 ms backoff doubling. */
   readonly retry?: RetryOptions;
+  /**
+   * Prefix of every topic and queue of this app (`staging` turns `orders.created` into
+   * `staging.orders.created` and queue `billing.invoice` into `staging.billing.invoice`), so
+   * environments or test runs can share a broker without seeing each other's messages. Handlers
+   * see the full topic in `ctx.topic`. Default none.
+   */
+  readonly namespace?: string;
   /** Overrides every handler's concurrency (the CLI's `--concurrency`). Default: as declared. */
   readonly concurrency?: number;
   /** Handler timeout where `@Subscribe` sets none; 0 disables. Default 30 000. */

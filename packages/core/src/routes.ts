@@ -44,6 +44,8 @@ export interface RouteDefaults {
   readonly timeoutMs: number;
   readonly retry: RetryOptions;
   readonly idempotencyStore: IdempotencyStore | undefined;
+  /** Prefix of every pattern and queue (see `SwitchyardOptions.namespace`). */
+  readonly namespace?: string;
   /** Replaces every handler's declared concurrency when set. */
   readonly concurrency?: number;
 }
@@ -133,9 +135,9 @@ function resolveRoute(
     method: metadata.method,
     name,
     group,
-    queue: handlerOptions.queue ?? `${group}.${metadata.method}`,
+    queue: namespaced(defaults.namespace, handlerOptions.queue ?? `${group}.${metadata.method}`),
     kind,
-    patterns,
+    patterns: patterns.map((pattern) => namespaced(defaults.namespace, pattern)),
     schema: handlerOptions.schema,
     guarantee,
     timeoutMs,
@@ -171,6 +173,11 @@ function resolveIdempotency(
     ttlMs: options.ttlMs,
     leaseMs: options.leaseMs ?? timeoutMs + 5_000,
   };
+}
+
+/** `name` under `namespace`, or `name` itself without one. */
+export function namespaced(namespace: string | undefined, name: string): string {
+  return namespace === undefined ? name : `${namespace}.${name}`;
 }
 
 function assertPositiveInteger(

@@ -13,6 +13,7 @@ import { type HandlerRoute, resolveRoutes } from './routes';
 import { RpcClient } from './rpc-client';
 import type { Subscription, Transport } from './transport';
 import { hasQueueSizeProbe, isTransactional } from './transport-abilities';
+import { isValidTopic } from './topic-matcher';
 import { createTransport } from './transport-registry';
 
 /** Where an app is in its life. */
@@ -62,12 +63,18 @@ export class Switchyard {
         ? createTransport(options.transport)
         : options.transport;
     this.metrics = options.metrics ?? new SwitchyardMetrics();
+    if (options.namespace !== undefined && !isValidTopic(options.namespace)) {
+      throw new ConfigurationError(
+        `namespace "${options.namespace}" must be dotted words without wildcards, e.g. "staging"`,
+      );
+    }
     const codec: Codec = options.codec ?? new JsonCodec();
     this.routes = resolveRoutes(options.consumers ?? [], {
       timeoutMs: options.handlerTimeoutMs ?? 30_000,
       retry: options.retry ?? DEFAULT_RETRY,
       idempotencyStore: options.idempotencyStore,
       concurrency: options.concurrency,
+      namespace: options.namespace,
     });
     this.assertTransportCanServe();
     this.rpc = new RpcClient(this.transport, codec, this.metrics);
@@ -78,6 +85,7 @@ export class Switchyard {
       rpc: this.rpc,
       metrics: this.metrics,
       requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
+      namespace: options.namespace,
     };
     this.container.register(MESSAGE_BUS_DEPS, { useValue: busDeps });
     this.bus = new MessageBus(busDeps);

@@ -27,6 +27,16 @@ function checkTopicWords(topic: string): void {
   }
 }
 
+/** Whether `topic` is a valid concrete topic. */
+export function isValidTopic(topic: string): boolean {
+  try {
+    assertValidTopic(topic);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks a subscription pattern: words as in a topic, or `*` (exactly one word) or `#` (zero or
  * more words) standing alone between dots.

@@ -9,6 +9,7 @@ import {
 import { Recorder, waitFor } from '@switchyard/testing';
 import { REDELIVERY_LIMIT_REASON } from './settler';
 import { RedisSpecRun } from './spec-support/redis-spec-kit';
+import type { RedisTransport } from './transport';
 
 const run = new RedisSpecRun();
 afterAll(() => run.cleanup());
@@ -61,8 +62,8 @@ describe('Redis pending-entry reclaiming', () => {
     await run.raw().xclaim(stream, 'poisoned.handle', 'ghost', 0, entryId, 'RETRYCOUNT', 3);
     const app = await run.app([recorderConsumer('jobs.poison', 'poisoned', seen)], FAST_CLAIM);
     const letters = await waitFor(async () => {
-      const found = await app.transport.peekDeadLetters?.('poisoned.handle', 10);
-      return found && found.length > 0 ? found : undefined;
+      const found = await (app.transport as RedisTransport).peekDeadLetters('poisoned.handle', 10);
+      return found.length > 0 ? found : undefined;
     });
     expect(seen.handled).toHaveLength(0);
     expect(letters[0]!.topic).toBe('jobs.poison');
@@ -97,9 +98,12 @@ describe('Redis pending-entry reclaiming', () => {
     const slow = await run.app([Slow]);
     for (let n = 1; n <= 5; n++) await slow.bus.publish('jobs.handover', { n });
     await first.waitForCount(1, 10_000);
-    await waitFor(async () => (await slow.transport.queueSize?.(`${group}.handle`)) === 0, {
-      message: 'all five fetched by the first instance',
-    });
+    await waitFor(
+      async () => (await (slow.transport as RedisTransport).queueSize(`${group}.handle`)) === 0,
+      {
+        message: 'all five fetched by the first instance',
+      },
+    );
     const stopping = slow.stop();
     // The default claimIdleMs (30 s) is far away: only a hand-back lets this instance in now.
     await run.app([recorderConsumer('jobs.handover', group, second)]);

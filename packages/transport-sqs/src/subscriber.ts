@@ -54,6 +54,8 @@ export class SqsSubscriber implements Subscription {
   private running = 0;
   private held = 0;
   private reserved = 0;
+  /** The last receive returned all it asked for: more messages are probably waiting. */
+  private backlog = true;
   private state: State = 'running';
   private roomWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
@@ -122,7 +124,9 @@ export class SqsSubscriber implements Subscription {
     for (;;) {
       if (this.state !== 'running') return 0;
       const room = this.deps.spec.prefetch - this.held - this.reserved;
-      if (room >= this.lowWater) {
+      // With every handler busy and the queue drained, a new message is better left to an idle
+      // competitor's long poll than fetched to wait here; with a backlog, prefetch hides latency.
+      if (room >= this.lowWater && (this.backlog || this.idleHandlers() > 0)) {
         const count = Math.min(10, room);
         this.reserved += count;
         return count;
@@ -133,6 +137,7 @@ export class SqsSubscriber implements Subscription {
 
   private readonly accept = (messages: Message[], reserved: number): void => {
     this.reserved -= reserved;
+    if (reserved > 0) this.backlog = messages.length >= reserved;
     if (this.state === 'crashed' || messages.length === 0) {
       if (reserved > 0) this.wakeRoomWaiters();
       return;
@@ -166,6 +171,15 @@ export class SqsSubscriber implements Subscription {
     this.wakeRoomWaiters();
     this.pump();
   };
+
+  /** Handlers that would be idle once every runnable buffered message started. */
+  private idleHandlers(): number {
+    let runnable = 0;
+    for (const message of this.buffer) {
+      if (message.group === undefined || !this.busyGroups.has(message.group)) runnable++;
+    }
+    return this.deps.spec.concurrency - this.running - runnable;
+  }
 
   private matches(topic: string): boolean {
     for (const matcher of this.matchers) if (matcher(topic)) return true;

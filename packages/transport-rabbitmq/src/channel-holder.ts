@@ -31,12 +31,20 @@ export abstract class ChannelHolder<C extends Channel> implements ConnectionUser
     void channel;
   }
 
-  attach(model: ChannelModel): Promise<void> {
+  /** Opens the channel for the first time; rejects when that fails (nothing is retried). */
+  start(model: ChannelModel): Promise<void> {
     if (this.channel || this.stopped) return Promise.resolve();
     this.attaching ??= this.openAndKeep(model).finally(() => {
       this.attaching = undefined;
     });
     return this.attaching;
+  }
+
+  /** Reopens the channel on a new connection; a failure is retried with backoff. Never rejects. */
+  attach(model: ChannelModel): Promise<void> {
+    return this.start(model).catch(() => {
+      if (!this.stopped) this.retryLater();
+    });
   }
 
   /** The open channel, waiting for it until `deadline` (epoch ms) while the connection is down. */
@@ -105,7 +113,7 @@ export abstract class ChannelHolder<C extends Channel> implements ConnectionUser
     this.retryTimer = setTimeout(() => {
       // Without a connection there is nothing to do: the connection re-attaches every holder.
       const model = this.connection.current;
-      if (model && !this.stopped) this.attach(model).catch(() => this.retryLater());
+      if (model && !this.stopped) void this.attach(model);
     }, delay);
   }
 }

@@ -4,7 +4,10 @@ import type { RabbitMqOptions } from './options';
 
 /** A part of the transport holding channels: told when the connection is replaced. */
 export interface ConnectionUser {
-  /** Opens its channels on a (new) connection, re-declares what it needs and resumes. */
+  /**
+   * Opens its channels on a new connection, re-declares what it needs and resumes; retries by
+   * itself on failure, and never rejects.
+   */
   attach(model: ChannelModel): Promise<void>;
 }
 
@@ -103,8 +106,7 @@ export class AmqpConnection {
     }
     this.model = model;
     this.delayMs = this.options.reconnectInitialMs;
-    // A user that fails to attach retries on its own; a new loss of the connection calls it again.
-    await Promise.all([...this.users].map((user) => user.attach(model).catch(() => undefined)));
+    await Promise.all([...this.users].map((user) => user.attach(model)));
   }
 
   private where(): string {

@@ -11,7 +11,7 @@ import {
 import { waitFor } from '@switchyard/testing';
 import { TestBroker } from './testing/broker';
 import { outgoing, subscriptionSpec } from './testing/messages';
-import type { RabbitMqTransport } from './transport';
+import { RabbitMqTransport } from './transport';
 
 const broker = new TestBroker();
 const transports: RabbitMqTransport[] = [];
@@ -142,5 +142,14 @@ describe('RabbitMQ reconnection', () => {
     );
     await client.stop();
     await server.stop();
+  });
+});
+
+describe('RabbitMQ connection failures', () => {
+  it('fails connect() with TransportUnavailableError when nothing listens, and can try again', async () => {
+    const transport = new RabbitMqTransport('amqp://guest:guest@127.0.0.1:1');
+    await expect(transport.connect()).rejects.toThrow(TransportUnavailableError);
+    await expect(transport.connect()).rejects.toThrow(/127\.0\.0\.1:1/);
+    expect(() => transport.publish(outgoing('a.b', {}))).toThrow(TransportUnavailableError);
   });
 });

@@ -27,7 +27,7 @@ export class ReplyInbox extends ChannelHolder<ConfirmChannel> {
 
   /** Opens the inbox and returns its address. */
   async openOn(model: ChannelModel): Promise<string> {
-    await this.attach(model);
+    await this.start(model);
     this.first = this.live;
     if (this.first === undefined) throw new Error('The reply inbox did not open');
     return this.first;

@@ -65,8 +65,12 @@ export class RabbitMqTransport implements Transport, QueueSizeProbe, DeadLetterA
   connect(): Promise<void> {
     this.connecting ??= (async () => {
       const model = await this.connection.open();
-      await this.publisher.attach(model);
-    })();
+      await this.publisher.start(model);
+    })().catch((error: unknown) => {
+      // A failed first connect may be tried again.
+      this.connecting = undefined;
+      throw error;
+    });
     return this.connecting;
   }
 
@@ -85,7 +89,7 @@ export class RabbitMqTransport implements Transport, QueueSizeProbe, DeadLetterA
     queueOptions(spec);
     const model = await this.model();
     const subscriber = new Subscriber(this.connection, this.options, this.publisher, spec, handler);
-    await subscriber.attach(model);
+    await subscriber.start(model);
     this.connection.add(subscriber);
     this.subscribers.add(subscriber);
     return {

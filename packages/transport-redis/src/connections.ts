@@ -13,9 +13,13 @@ export type ConnectionRole = 'command' | 'blocking' | 'discovery' | 'reply';
 export class RedisConnections {
   constructor(private readonly options: ResolvedRedisOptions) {}
 
-  /** A new connection, already connected. Fails with `TransportUnavailableError`. */
-  async open(role: ConnectionRole): Promise<Redis> {
-    const redis = new Redis(this.options.url, this.settings(role));
+  /**
+   * A new connection, already connected, named `<connectionName>:<role>[:<tag>]`. Fails with
+   * `TransportUnavailableError`.
+   */
+  async open(role: ConnectionRole, tag?: string): Promise<Redis> {
+    const name = `${this.options.connectionName}:${role}${tag === undefined ? '' : `:${tag}`}`;
+    const redis = new Redis(this.options.url, { ...this.settings(role), connectionName: name });
     redis.on('error', (error: Error) => {
       // ioredis reconnects by itself; this only keeps an unhandled 'error' event from crashing.
       this.options.logger.warn(`Redis ${role} connection: ${error.message}`);
@@ -36,10 +40,12 @@ export class RedisConnections {
     const blocking = role === 'blocking' || role === 'reply';
     return {
       lazyConnect: true,
-      connectionName: `${this.options.connectionName}:${role}`,
       // Blocking reads wait for Redis however long it is away; commands give up and fail.
       maxRetriesPerRequest: blocking ? null : 20,
       enableAutoPipelining: role === 'command',
+      // A dropped blocking connection's socket may never report 'close'; ioredis then keeps the
+      // process alive for this long before destroying it.
+      disconnectTimeout: blocking ? 100 : 2_000,
       ...this.options.redis,
     };
   }

@@ -24,12 +24,9 @@ export class StreamReader {
     onReconnect: () => void,
   ) {
     blocking.on('ready', () => {
-      // Sent before ioredis re-sends the read that the lost connection left unanswered.
+      // ioredis has already re-sent the read the lost connection left unanswered, so the new
+      // client id is looked up by name on the command connection.
       this.clientId = undefined;
-      this.blocking.client('ID').then(
-        (id) => (this.clientId = Number(id)),
-        () => undefined,
-      );
       onReconnect();
     });
   }
@@ -88,16 +85,11 @@ export class StreamReader {
     const deadline = Date.now() + INTERRUPT_GIVE_UP_MS;
     while (this.inFlight) {
       const read = this.inFlight;
+      this.clientId ??= await this.lookUpClientId();
       if (this.clientId !== undefined) {
         await this.command.client('UNBLOCK', this.clientId).catch(() => 0);
       }
-      const settled = await Promise.race([
-        read.then(
-          () => true,
-          () => true,
-        ),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), 20)),
-      ]);
+      const settled = await settledWithin(read, 20);
       if (settled) return;
       if (Date.now() > deadline) {
         if (force) this.blocking.disconnect();
@@ -106,8 +98,32 @@ export class StreamReader {
     }
   }
 
+  /** The blocking connection's id, found by its (unique) name in `CLIENT LIST`. */
+  private async lookUpClientId(): Promise<number | undefined> {
+    const name = this.blocking.options.connectionName;
+    const list = (await this.command.call('CLIENT', 'LIST', 'TYPE', 'normal').catch(() => '')) as string;
+    const line = list.split('\n').find((entry) => entry.includes(` name=${name} `));
+    const id = line && /^id=(\d+)/.exec(line)?.[1];
+    return id ? Number(id) : undefined;
+  }
+
   /** Drops the blocking connection. */
   close(): void {
     this.blocking.disconnect();
+  }
+}
+
+/** Whether `promise` settles within `ms`. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const done = promise.then(
+    () => true,
+    () => true,
+  );
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([done, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

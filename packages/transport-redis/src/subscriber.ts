@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type DeliveryHandler,
   type Logger,
@@ -63,7 +64,8 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private closing: Promise<void> | undefined;
-  private recoverOwn = false;
+  /** Look for own pending entries before the next read: at start (a consumer name may be reused) and after a reconnect. */
+  private recoverOwn = true;
   private capacityWaiter: (() => void) | undefined;
   private readonly logger: Logger;
 
@@ -126,7 +128,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
         await this.bind(pattern, pattern);
       }
     }
-    const blocking = await connections.open('blocking');
+    const blocking = await connections.open('blocking', randomBytes(4).toString('hex'));
     this.reader = new StreamReader(
       blocking,
       redis,

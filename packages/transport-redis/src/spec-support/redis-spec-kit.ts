@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { type SwitchyardOptions, Switchyard, type Type, silentLogger } from '@switchyard/core';
 import { Redis } from 'ioredis';
+import { waitFor } from '@switchyard/testing';
 import type { RedisTransportOptions } from '../options';
 import { RedisTransport } from '../transport';
 
@@ -82,6 +83,21 @@ export class RedisSpecRun {
       .filter((client) => client.id && client.name?.startsWith(`${this.id}:`));
     for (const { id } of ids) await this.raw().client('KILL', 'ID', id as string);
     return ids.length;
+  }
+
+  /** Waits until a connection named `<name>:blocking:…` is blocked in `XREADGROUP`. */
+  async waitUntilReading(name: string): Promise<void> {
+    await waitFor(
+      async () => {
+        const list = (await this.raw().client('LIST')) as string;
+        return list
+          .split('\n')
+          .some(
+            (line) => line.includes(` name=${name}:blocking:`) && line.includes(' cmd=xreadgroup'),
+          );
+      },
+      { message: `${name} to block in XREADGROUP` },
+    );
   }
 
   /** Closes this run's apps and transports and deletes every key starting with the run's id. */

@@ -101,7 +101,9 @@ export class StreamReader {
   /** The blocking connection's id, found by its (unique) name in `CLIENT LIST`. */
   private async lookUpClientId(): Promise<number | undefined> {
     const name = this.blocking.options.connectionName;
-    const list = (await this.command.call('CLIENT', 'LIST', 'TYPE', 'normal').catch(() => '')) as string;
+    const list = (await this.command
+      .call('CLIENT', 'LIST', 'TYPE', 'normal')
+      .catch(() => '')) as string;
     const line = list.split('\n').find((entry) => entry.includes(` name=${name} `));
     const id = line && /^id=(\d+)/.exec(line)?.[1];
     return id ? Number(id) : undefined;

@@ -177,3 +177,31 @@ describe('RabbitMQ delivery', () => {
     await subscription.close();
   });
 });
+
+describe('RabbitMQ delivery when its queues are deleted under it', () => {
+  it('declares a deleted DLQ or retry queue again instead of losing the message', async () => {
+    const { queue, topic } = names();
+    let calls = 0;
+    const handler = async (message: InboundMessage): Promise<Settlement> => {
+      calls++;
+      return message.attempt === 1
+        ? { kind: 'retry', delayMs: 15, headers: {} }
+        : { kind: 'dead-letter', headers: { [DeadLetterHeaders.reason]: 'Gone' } };
+    };
+    const subscription = await transport.subscribe(subscriptionSpec(queue, [topic]), handler);
+    await transport.publish(outgoing(topic, {}, { id: 'warm-up' }));
+    await waitFor(async () => (await transport.peekDeadLetters(queue, 5)).length === 1);
+    await broker.withChannel(async (channel) => {
+      await channel.deleteQueue(`${queue}.dlq`);
+      await channel.deleteQueue(`${broker.exchange}.retry.15`);
+    });
+    await transport.publish(outgoing(topic, {}, { id: 'survivor' }));
+    const letters = await waitFor(async () => {
+      const found = await transport.peekDeadLetters(queue, 5).catch(() => []);
+      return found.length === 1 ? found : undefined;
+    });
+    expect(letters.map((letter) => letter.id)).toEqual(['survivor']);
+    expect(calls).toBeGreaterThanOrEqual(4);
+    await subscription.close();
+  });
+});

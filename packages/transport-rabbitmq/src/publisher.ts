@@ -114,9 +114,18 @@ export class Publisher extends ChannelHolder<ConfirmChannel> {
     // Mandatory: a missing bucket queue must fail the publish, not drop the message.
     properties.mandatory = true;
     const exchange = delayExchangeName(this.options.exchange, kind);
-    return this.publish(exchange, routingKey, content, properties, routingKey, (channel) =>
-      this.declareBucket(channel, kind, bucket),
-    );
+    const send = () =>
+      this.publish(exchange, routingKey, content, properties, routingKey, (channel) =>
+        this.declareBucket(channel, kind, bucket),
+      );
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof NoRouteError)) throw error;
+      // The bucket queue was deleted since it was declared: declare it again, once.
+      this.declaredBuckets.delete(delayQueueName(this.options.exchange, kind, bucket));
+      return send();
+    }
   }
 
   private async publish(

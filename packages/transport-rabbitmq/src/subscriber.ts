@@ -1,9 +1,10 @@
-import type {
-  DeliveryHandler,
-  RetrySettlement,
-  Settlement,
-  Subscription,
-  SubscriptionSpec,
+import {
+  type DeliveryHandler,
+  NoRouteError,
+  type RetrySettlement,
+  type Settlement,
+  type Subscription,
+  type SubscriptionSpec,
 } from '@switchyard/core';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { ChannelHolder, quietChannel } from './channel-holder';
@@ -89,7 +90,13 @@ export class Subscriber extends ChannelHolder<Channel> implements Subscription {
     const settlement = await this.handler(delivery.message);
     try {
       return await this.settle(delivery, settlement);
-    } catch {
+    } catch (error) {
+      // The DLQ was deleted under us: declare it again before the message comes back.
+      if (error instanceof NoRouteError && this.channel) {
+        await declareSubscriptionQueue(this.channel, this.options.exchange, this.spec).catch(
+          () => undefined,
+        );
+      }
       // The copy could not be stored: give the message back so it is delivered again.
       this.nack(delivery);
       return false;

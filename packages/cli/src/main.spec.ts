@@ -4,25 +4,13 @@ import { waitFor } from '@switchyard/testing';
 import { ExitCode } from './cli-error';
 import { type RunningWorker, startCommand } from './commands/start.command';
 import { Greeter } from './fixtures/greeter.service';
-import { main } from './main';
+import { runCli } from './spec-support/run-cli';
 
 const fixture = (name: string) => join(__dirname, 'fixtures', name);
 
-async function run(
-  ...argv: string[]
-): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks = { stdout: '', stderr: '' };
-  out.on('data', (chunk: Buffer) => (chunks.stdout += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (chunks.stderr += chunk.toString()));
-  const code = await main(argv, out, err);
-  return { code, ...chunks };
-}
-
 describe('switchyard routes', () => {
   it('prints the topic → queue → handler table of a service module', async () => {
-    const { code, stdout } = await run('routes', fixture('greeter.service.ts'));
+    const { code, stdout } = await runCli('routes', fixture('greeter.service.ts'));
     expect(code).toBe(ExitCode.ok);
     expect(stdout.split('\n').map((line) => line.trimEnd())).toEqual([
       'topic             kind   group    queue            handler          guarantee      concurrency  retries',
@@ -34,7 +22,7 @@ describe('switchyard routes', () => {
   });
 
   it('collects exported @Consumer classes when the module defines no service', async () => {
-    const { code, stdout } = await run('routes', fixture('consumers-only.ts'), '--json');
+    const { code, stdout } = await runCli('routes', fixture('consumers-only.ts'), '--json');
     expect(code).toBe(ExitCode.ok);
     expect(JSON.parse(stdout)).toEqual([
       expect.objectContaining({ topic: 'lonely.ping', queue: 'Lonely.ping' }),
@@ -76,7 +64,7 @@ describe('switchyard start', () => {
 
 describe('switchyard exit codes', () => {
   it('prints help and exits 0', async () => {
-    const { code, stdout } = await run('--help');
+    const { code, stdout } = await runCli('--help');
     expect(code).toBe(ExitCode.ok);
     expect(stdout).toContain('Usage: switchyard <command> [options]');
   });
@@ -91,14 +79,14 @@ describe('switchyard exit codes', () => {
     ],
     [['start', 'x.js', '--bogus'], "Unknown option '--bogus'"],
   ])('exits 2 with a clear message for %j', async (argv, message) => {
-    const { code, stderr } = await run(...argv);
+    const { code, stderr } = await runCli(...argv);
     expect(code).toBe(ExitCode.usage);
     expect(stderr).toContain(message);
     expect(stderr).toContain('Run "switchyard --help" for usage.');
   });
 
   it('exits 1, saying what is installed, when no transport handles the URL', async () => {
-    const { code, stderr } = await run(
+    const { code, stderr } = await runCli(
       'start',
       fixture('greeter.service.ts'),
       '--transport',

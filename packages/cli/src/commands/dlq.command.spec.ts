@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import {
   Consumer,
   type MessageContext,
@@ -9,22 +8,9 @@ import {
 } from '@switchyard/core';
 import { Recorder, waitFor } from '@switchyard/testing';
 import { ExitCode } from '../cli-error';
-import { main } from '../main';
+import { runCli } from '../spec-support/run-cli';
 
 const URL = 'memory://dlq-command';
-
-async function run(
-  ...argv: string[]
-): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await main(argv, out, err);
-  return { code, stdout, stderr };
-}
 
 describe('switchyard dlq', () => {
   let broken = true;
@@ -48,7 +34,7 @@ describe('switchyard dlq', () => {
       await app.bus.publish('payments.captured', { n }, { messageId: `pay-${n}` });
     await waitFor(async () =>
       (
-        await run('dlq', 'list', '--transport', URL, '--queue', 'ledger.record', '--json')
+        await runCli('dlq', 'list', '--transport', URL, '--queue', 'ledger.record', '--json')
       ).stdout.includes('pay-3'),
     );
   });
@@ -56,7 +42,7 @@ describe('switchyard dlq', () => {
   afterAll(() => app.stop());
 
   it('lists dead letters with reason, attempts, original topic and age', async () => {
-    const { code, stdout } = await run('dlq', 'list', '--transport', URL, '--group', 'ledger');
+    const { code, stdout } = await runCli('dlq', 'list', '--transport', URL, '--group', 'ledger');
     expect(code).toBe(ExitCode.ok);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^queue\s+id\s+reason\s+attempts\s+topic\s+age\s+error$/);
@@ -67,7 +53,7 @@ describe('switchyard dlq', () => {
   });
 
   it('shows one dead letter with its headers and body', async () => {
-    const { code, stdout } = await run(
+    const { code, stdout } = await runCli(
       'dlq',
       'show',
       'pay-2',
@@ -85,7 +71,7 @@ describe('switchyard dlq', () => {
 
   it('replays one dead letter into its queue as a first attempt, removing it from the DLQ', async () => {
     broken = false;
-    const { code, stdout } = await run(
+    const { code, stdout } = await runCli(
       'dlq',
       'replay',
       'pay-1',
@@ -101,16 +87,17 @@ describe('switchyard dlq', () => {
     expect(entry!.ctx.attempt).toBe(1);
     expect(entry!.ctx.headers['swy-dlq-reason']).toBeUndefined();
     const remaining = JSON.parse(
-      (await run('dlq', 'list', '--transport', URL, '--queue', 'ledger.record', '--json')).stdout,
+      (await runCli('dlq', 'list', '--transport', URL, '--queue', 'ledger.record', '--json'))
+        .stdout,
     );
     expect(remaining.map((letter: { id: string }) => letter.id)).toEqual(['pay-2', 'pay-3']);
   });
 
   it('refuses to purge without confirmation when not at a terminal, then purges with --yes', async () => {
-    const refused = await run('dlq', 'purge', '--transport', URL, '--queue', 'ledger.record');
+    const refused = await runCli('dlq', 'purge', '--transport', URL, '--queue', 'ledger.record');
     expect(refused.code).toBe(ExitCode.usage);
     expect(refused.stderr).toContain('Purging needs confirmation: pass --yes');
-    const purged = await run(
+    const purged = await runCli(
       'dlq',
       'purge',
       '--transport',
@@ -120,16 +107,16 @@ describe('switchyard dlq', () => {
       '--yes',
     );
     expect(purged.stdout).toBe('Purged 2 dead letter(s) from ledger.record.\n');
-    expect((await run('dlq', 'list', '--transport', URL, '--queue', 'ledger.record')).stdout).toBe(
-      'No dead letters in ledger.record.\n',
-    );
+    expect(
+      (await runCli('dlq', 'list', '--transport', URL, '--queue', 'ledger.record')).stdout,
+    ).toBe('No dead letters in ledger.record.\n');
   });
 
   it('needs --transport and a known action', async () => {
-    expect((await run('dlq', 'list', '--queue', 'q')).stderr).toContain(
+    expect((await runCli('dlq', 'list', '--queue', 'q')).stderr).toContain(
       '"switchyard dlq" needs --transport',
     );
-    expect((await run('dlq', 'drop', '--transport', URL)).stderr).toContain(
+    expect((await runCli('dlq', 'drop', '--transport', URL)).stderr).toContain(
       '"switchyard dlq" takes one of list, show, replay, purge',
     );
   });

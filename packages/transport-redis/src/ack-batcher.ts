@@ -2,12 +2,14 @@ import type { Redis } from 'ioredis';
 
 interface Batch {
   readonly ids: string[];
-  readonly waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+  readonly done: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
 }
 
 /**
  * Collects the acknowledgements of one turn of the event loop and sends one `XACK` per stream
- * with all their ids, instead of one command per message.
+ * with all their ids, instead of one command per message. Every ack of a batch shares its promise.
  */
 export class AckBatcher {
   private batches = new Map<string, Batch>();
@@ -22,7 +24,7 @@ export class AckBatcher {
   ack(stream: string, entryId: string): Promise<void> {
     let batch = this.batches.get(stream);
     if (!batch) {
-      batch = { ids: [], waiters: [] };
+      batch = newBatch();
       this.batches.set(stream, batch);
     }
     batch.ids.push(entryId);
@@ -30,19 +32,30 @@ export class AckBatcher {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    const waiters = batch.waiters;
-    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+    return batch.done;
   }
 
   private flush(): void {
     this.scheduled = false;
     const batches = this.batches;
     this.batches = new Map();
-    for (const [stream, { ids, waiters }] of batches) {
-      this.redis.xack(stream, this.group, ...ids).then(
-        () => waiters.forEach((waiter) => waiter.resolve()),
-        (error: unknown) => waiters.forEach((waiter) => waiter.reject(error)),
+    for (const [stream, batch] of batches) {
+      this.redis.xack(stream, this.group, ...batch.ids).then(
+        () => batch.resolve(),
+        (error: unknown) => batch.reject(error),
       );
     }
   }
+}
+
+function newBatch(): Batch {
+  let resolve: () => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A failed batch is reported to each waiter; this keeps it from also being "unhandled".
+  done.catch(() => undefined);
+  return { ids: [], done, resolve, reject };
 }

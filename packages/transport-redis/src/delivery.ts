@@ -4,6 +4,8 @@ import type { InboundMessage } from '@switchyard/core';
 export interface Delivery {
   readonly stream: string;
   readonly entryId: string;
+  /** `deliveryRef(stream, entryId)`, kept to avoid building it again. */
+  readonly ref: string;
   /** Replaced when an ordered message is retried in place (attempt + 1, merged headers). */
   message: InboundMessage;
   /**

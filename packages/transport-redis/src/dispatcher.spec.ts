@@ -17,7 +17,14 @@ function delivery(n: number, key?: string): Delivery {
     attempt: 1,
     queue: 'q',
   };
-  return { stream: 's', entryId: `${n}-0`, message, deliveryCount: 1, acked: false };
+  return {
+    stream: 's',
+    entryId: `${n}-0`,
+    ref: `s\n${n}-0`,
+    message,
+    deliveryCount: 1,
+    acked: false,
+  };
 }
 
 /** Hooks whose handler runs until the test releases it, recording what happened. */

@@ -24,6 +24,7 @@ export class Dispatcher {
   private readonly heldKeys = new Set<string>();
   private readonly retrying = new Map<Delivery, NodeJS.Timeout>();
   private running = 0;
+  private settling = 0;
   private count = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
@@ -76,7 +77,7 @@ export class Dispatcher {
 
   /** Resolves once no handler runs and no settlement is being applied. */
   idle(): Promise<void> {
-    if (this.running === 0) return Promise.resolve();
+    if (this.running === 0 && this.settling === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -98,23 +99,34 @@ export class Dispatcher {
     );
   }
 
-  private async complete(delivery: Delivery, settlement: Settlement | undefined): Promise<void> {
-    try {
-      if (settlement?.kind === 'retry' && this.keyOf(delivery) !== undefined && !this.stopped) {
-        this.retryInPlace(delivery, settlement);
+  /**
+   * The handler is done: its slot and its key pass to the next message at once, while Redis
+   * records the outcome; the delivery stays counted (against prefetch) until it is settled.
+   */
+  private complete(delivery: Delivery, settlement: Settlement | undefined): void {
+    this.running--;
+    if (settlement?.kind === 'retry' && this.keyOf(delivery) !== undefined && !this.stopped) {
+      this.retryInPlace(delivery, settlement);
+    } else {
+      this.releaseKey(delivery);
+      if (settlement) {
+        this.settling++;
+        void this.hooks.settle(delivery, settlement).finally(() => {
+          this.settling--;
+          this.finish(delivery);
+        });
       } else {
-        if (settlement) await this.hooks.settle(delivery, settlement);
         this.finish(delivery);
       }
-    } finally {
-      this.afterRun();
     }
+    this.pump();
+    this.checkIdle();
   }
 
-  private afterRun(): void {
-    this.running--;
-    if (this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-    this.pump();
+  private checkIdle(): void {
+    if (this.running === 0 && this.settling === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
   }
 
   /** Keeps the key held, waits the backoff, then runs the message again before its successors. */
@@ -136,16 +148,19 @@ export class Dispatcher {
     this.retrying.set(delivery, timer);
   }
 
+  private releaseKey(delivery: Delivery): void {
+    const key = this.keyOf(delivery);
+    if (key === undefined) return;
+    const queue = this.blocked.get(key);
+    const next = queue?.shift();
+    if (queue && queue.length === 0) this.blocked.delete(key);
+    if (next) this.ready.push(next);
+    else this.heldKeys.delete(key);
+  }
+
   private finish(delivery: Delivery): void {
     this.count--;
-    const key = this.keyOf(delivery);
-    if (key !== undefined) {
-      const queue = this.blocked.get(key);
-      const next = queue?.shift();
-      if (queue && queue.length === 0) this.blocked.delete(key);
-      if (next) this.ready.push(next);
-      else this.heldKeys.delete(key);
-    }
     this.hooks.finished(delivery);
+    this.checkIdle();
   }
 }

@@ -102,14 +102,11 @@ describe('stream entry fields', () => {
     expect(read.headers).toEqual({});
   });
 
-  it('keeps a binary body byte for byte', () => {
+  it('keeps a binary body byte for byte, and sends it as a buffer', () => {
     const bytes = Buffer.from([0, 255, 128, 10]);
-    const read = decodeEntry(
-      entry(toFields({ ...message, body: bytes })),
-      { topic: 't', fallbackTopic: '' },
-      'q',
-      1,
-    );
+    const fields = toFields({ ...message, body: bytes });
+    expect(fields[fields.length - 1]).toBeInstanceOf(Buffer);
+    const read = decodeEntry(entry(fields), { topic: 't', fallbackTopic: '' }, 'q', 1);
     expect(read.body.equals(bytes)).toBe(true);
   });
 });

@@ -249,6 +249,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
     const delivery: Delivery = {
       stream: entry.stream,
       entryId: entry.entryId,
+      ref,
       message,
       deliveryCount,
       acked: false,
@@ -300,9 +301,9 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
   }
 
   private release(delivery: Delivery): void {
-    this.held.delete(deliveryRef(delivery.stream, delivery.entryId));
+    this.held.delete(delivery.ref);
     const waiter = this.capacityWaiter;
-    if (waiter && this.free() > 0) {
+    if (waiter && this.canRead()) {
       this.capacityWaiter = undefined;
       waiter();
     }
@@ -312,8 +313,17 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
     return this.spec.prefetch - this.held.size;
   }
 
+  /**
+   * Reads refill the prefetch in batches: once half of it is free (or nothing is held), not for
+   * every slot that frees, which would mean one `XREADGROUP` per message under load. Half the
+   * prefetch (by default at least the concurrency) still keeps the handlers busy meanwhile.
+   */
+  private canRead(): boolean {
+    return this.held.size === 0 || this.free() >= Math.ceil(this.spec.prefetch / 2);
+  }
+
   private capacity(): Promise<void> {
-    if (this.free() > 0 || this.stopping) return Promise.resolve();
+    if (this.canRead() || this.stopping) return Promise.resolve();
     return new Promise((resolve) => (this.capacityWaiter = resolve));
   }
 
@@ -336,8 +346,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
         error: errorMessage(error),
       });
     }
-    for (const delivery of unstarted)
-      this.held.delete(deliveryRef(delivery.stream, delivery.entryId));
+    for (const delivery of unstarted) this.held.delete(delivery.ref);
     await this.dispatcher.idle();
     await Promise.all(this.retiring);
     this.reclaimer.stop();

@@ -16,7 +16,14 @@ export function timeoutMiddleware(timeoutMs: number): Middleware {
       }, timeoutMs);
       // A deadline is no reason to keep the process alive once everything else has finished.
       timer.unref();
-      next(ctx).then(
+      let running: Promise<void>;
+      try {
+        running = next(ctx);
+      } catch (error) {
+        // A handler that throws before returning a promise must not leave its deadline behind.
+        running = Promise.reject(error);
+      }
+      running.then(
         () => {
           clearTimeout(timer);
           resolve();

@@ -1,0 +1,51 @@
+import { ACK, type InboundMessage, type Settlement, type SubscriptionSpec } from '@switchyard/core';
+
+/** A subscription spec with the defaults core would give a plain `@Subscribe`. */
+export function subscriptionSpec(
+  overrides: Partial<SubscriptionSpec> & { queue: string },
+): SubscriptionSpec {
+  return {
+    patterns: [overrides.queue],
+    concurrency: 1,
+    prefetch: 10,
+    ackMode: 'after-handler',
+    maxAttempts: 3,
+    ordered: false,
+    maxPriority: 0,
+    transportOptions: {},
+    ...overrides,
+  };
+}
+
+/** A delivery handler that records what it gets and settles with `settle` (default ack). */
+export function recordingHandler(
+  settle: (message: InboundMessage) => Promise<Settlement> | Settlement = () => ACK,
+) {
+  const received: InboundMessage[] = [];
+  return {
+    received,
+    handler: async (message: InboundMessage): Promise<Settlement> => {
+      received.push(message);
+      return settle(message);
+    },
+  };
+}
+
+/** An outgoing message with Switchyard's usual headers. */
+export function outgoing(
+  topic: string,
+  payload: unknown,
+  overrides: Partial<import('@switchyard/core').OutgoingMessage> = {},
+) {
+  return {
+    id: `msg-${Math.random().toString(36).slice(2)}`,
+    topic,
+    key: undefined,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify(payload)),
+    timestamp: Date.now(),
+    priority: undefined,
+    delayMs: undefined,
+    ...overrides,
+  };
+}

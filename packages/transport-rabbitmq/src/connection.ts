@@ -72,6 +72,8 @@ export class AmqpConnection {
   private async dial(): Promise<ChannelModel> {
     const model = await connect(this.options.url, {
       clientProperties: { connection_name: this.options.connectionName },
+      // Small frames (acks, RPC replies) must not wait for Nagle's algorithm to coalesce them.
+      noDelay: true,
     });
     // Without a listener an 'error' event would crash the process; 'close' follows it.
     model.on('error', () => undefined);

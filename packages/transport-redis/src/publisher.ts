@@ -32,21 +32,22 @@ export class RedisPublisher {
 
   constructor(private readonly context: PublisherContext) {}
 
-  async publish(message: OutgoingMessage): Promise<void> {
-    const stream = this.context.topology.streamOf(message.topic);
+  publish(message: OutgoingMessage): Promise<void> {
+    const { topic } = message;
+    const stream = this.context.topology.streamOf(topic);
     const fields = toFields(message);
-    try {
-      if (message.delayMs !== undefined && message.delayMs > 0) {
-        await Promise.all([
-          this.schedule(stream, fields, message.delayMs),
-          this.announce(message.topic),
-        ]);
-        return;
-      }
-      await Promise.all([this.append(stream, fields), this.announce(message.topic)]);
-    } catch (error) {
-      throw toTransportError(error, `publish to "${message.topic}"`);
-    }
+    const delayed = message.delayMs !== undefined && message.delayMs > 0;
+    const sending = delayed
+      ? this.schedule(stream, fields, message.delayMs as number)
+      : this.append(stream, fields);
+    // Only a topic's first publish by this instance waits for anything more than the XADD.
+    const done = this.announced.has(topic) ? sending : Promise.all([sending, this.announce(topic)]);
+    return done.then(
+      () => undefined,
+      (error: unknown) => {
+        throw toTransportError(error, `publish to "${topic}"`);
+      },
+    );
   }
 
   /** Sends an RPC reply to a reply stream; the stream expires if its owner vanished. */

@@ -48,10 +48,13 @@ describe('Redis pending-entry reclaiming', () => {
     const [handled] = await seen.waitForCount(1, 10_000);
     expect(handled!.ctx.attempt).toBe(2);
     expect(Date.now() - leftAt).toBeGreaterThanOrEqual(FAST_CLAIM.claimIdleMs);
-    const pending = (await run.raw().xpending(run.stream('jobs.orphaned'), 'rescuer.handle')) as [
-      number,
-    ];
-    expect(pending[0]).toBe(0);
+    await waitFor(
+      async () =>
+        (
+          (await run.raw().xpending(run.stream('jobs.orphaned'), 'rescuer.handle')) as [number]
+        )[0] === 0,
+      { message: 'the claimed entry to be acknowledged' },
+    );
   });
 
   it('dead-letters an entry delivered more often than the queue allows attempts, and acks it', async () => {

@@ -16,6 +16,8 @@ import type { DelayedScheduler } from './scheduler';
 import type { RedisScripts } from './scripts';
 import type { RedisTopology } from './topology';
 
+const DONE = Promise.resolve();
+
 /** Reason of a dead letter whose Redis delivery count passed the queue's attempts. */
 export const REDELIVERY_LIMIT_REASON = 'SWY_REDELIVERY_LIMIT';
 
@@ -50,21 +52,29 @@ export class Settler {
   }
 
   /** Applies `settlement`; never rejects (a failure leaves the entry pending, to be redelivered). */
-  async settle(delivery: Delivery, settlement: Settlement): Promise<void> {
-    try {
-      if (settlement.kind === 'ack') {
-        if (!delivery.acked) await this.ack(delivery);
-      } else if (settlement.kind === 'retry') {
-        await this.retry(delivery, settlement);
-      } else {
-        await this.deadLetter(delivery, settlement.headers);
-      }
-    } catch (error) {
-      this.context.logger.warn(
-        `Could not ${settlement.kind} message ${delivery.message.id} of ${this.context.queue}; it stays pending and will be redelivered`,
-        { error: errorMessage(error) },
+  settle(delivery: Delivery, settlement: Settlement): Promise<void> {
+    if (settlement.kind === 'ack') {
+      // The hot path: no async function, one shared promise per batch of acks.
+      if (delivery.acked) return DONE;
+      return this.acks.ack(delivery.stream, delivery.entryId).then(
+        () => {
+          delivery.acked = true;
+        },
+        (error: unknown) => this.report(delivery, settlement, error),
       );
     }
+    const applying =
+      settlement.kind === 'retry'
+        ? this.retry(delivery, settlement)
+        : this.deadLetter(delivery, settlement.headers);
+    return applying.catch((error: unknown) => this.report(delivery, settlement, error));
+  }
+
+  private report(delivery: Delivery, settlement: Settlement, error: unknown): void {
+    this.context.logger.warn(
+      `Could not ${settlement.kind} message ${delivery.message.id} of ${this.context.queue}; it stays pending and will be redelivered`,
+      { error: errorMessage(error) },
+    );
   }
 
   /** Dead-letters a delivery Redis handed out more often than the queue allows attempts. */

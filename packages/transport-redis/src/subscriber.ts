@@ -262,16 +262,22 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
     this.dispatcher.add(delivery);
   }
 
-  private async handle(delivery: Delivery): Promise<Settlement | undefined> {
+  private handle(delivery: Delivery): Promise<Settlement | undefined> {
     if (this.spec.ackMode === 'before-handler' && !delivery.acked) {
-      try {
-        await this.settler.ack(delivery);
-      } catch (error) {
-        this.logger.warn(`Could not acknowledge ${delivery.message.id} before its handler`, {
-          error: errorMessage(error),
-        });
-        return undefined;
-      }
+      return this.handleAcknowledged(delivery);
+    }
+    return this.handler(delivery.message);
+  }
+
+  /** At-most-once: acknowledge, then run the handler; skip it if the ack failed. */
+  private async handleAcknowledged(delivery: Delivery): Promise<Settlement | undefined> {
+    try {
+      await this.settler.ack(delivery);
+    } catch (error) {
+      this.logger.warn(`Could not acknowledge ${delivery.message.id} before its handler`, {
+        error: errorMessage(error),
+      });
+      return undefined;
     }
     return this.handler(delivery.message);
   }

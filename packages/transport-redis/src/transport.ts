@@ -59,6 +59,7 @@ export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAcce
   private connecting: Promise<Connected> | undefined;
   private readonly subscriptions = new Map<RedisSubscription, string>();
   private inbox: ReplyInbox | undefined;
+  private publisher: RedisPublisher | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisTransportOptions = {}) {
@@ -70,15 +71,17 @@ export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAcce
     if (this.closing) await this.closing;
     this.connecting ??= this.open();
     try {
-      await this.connecting;
+      this.publisher = (await this.connecting).publisher;
     } catch (error) {
       this.connecting = undefined;
       throw error;
     }
   }
 
-  async publish(message: OutgoingMessage, _options?: TransportPublishOptions): Promise<void> {
-    await (await this.connected()).publisher.publish(message);
+  publish(message: OutgoingMessage, _options?: TransportPublishOptions): Promise<void> {
+    // The hot path: no extra await once connected.
+    if (this.publisher) return this.publisher.publish(message);
+    return this.connected().then((context) => context.publisher.publish(message));
   }
 
   async subscribe(spec: SubscriptionSpec, handler: DeliveryHandler): Promise<Subscription> {
@@ -158,6 +161,7 @@ export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAcce
     this.inbox = undefined;
     const connecting = this.connecting;
     this.connecting = undefined;
+    this.publisher = undefined;
     const context = await connecting?.catch(() => undefined);
     if (!context) return;
     await context.discovery.close();

@@ -63,11 +63,6 @@ export class RpcClient {
     for (const id of [...this.pending.keys()]) this.settle(id)?.reject(error);
   }
 
-  /** The app lost its connection: the inbox must be opened again. */
-  reset(): void {
-    this.inbox = undefined;
-  }
-
   private onReply(reply: InboundMessage): void {
     const correlationId = reply.headers[Headers.correlationId];
     const request = correlationId === undefined ? undefined : this.settle(correlationId);

@@ -86,6 +86,11 @@ export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAcce
 
   async subscribe(spec: SubscriptionSpec, handler: DeliveryHandler): Promise<Subscription> {
     const context = await this.connected();
+    if (spec.maxPriority > 0) {
+      this.options.logger.warn(
+        `Queue "${spec.queue}" asks for priorities, which Redis Streams cannot honour; messages are served in stream order`,
+      );
+    }
     const taken = [...this.subscriptions.values()].filter((queue) => queue === spec.queue).length;
     const consumer =
       taken === 0 ? this.options.consumerName : `${this.options.consumerName}#${taken}`;

@@ -5,10 +5,7 @@ import {
   type Settlement,
   type Subscription,
   type SubscriptionSpec,
-  type TopicMatcher,
-  compilePattern,
   errorMessage,
-  isWildcard,
 } from '@switchyard/core';
 import type { Redis } from 'ioredis';
 import type { RedisConnections } from './connections';
@@ -23,7 +20,8 @@ import type { DelayedScheduler } from './scheduler';
 import type { RedisScripts } from './scripts';
 import { Settler } from './settler';
 import { StreamReader } from './stream-reader';
-import { type RedisTopology, createGroup } from './topology';
+import type { RedisTopology } from './topology';
+import { QueueStreams } from './queue-streams';
 
 /** Everything a subscription shares with its transport. */
 export interface SubscriberContext {
@@ -36,13 +34,6 @@ export interface SubscriberContext {
   readonly options: ResolvedRedisOptions;
 }
 
-/** A stream the subscription reads, and the pattern that bound it. */
-interface Source {
-  /** The topic, or `undefined` for the queue's own retry stream. */
-  readonly topic: string | undefined;
-  readonly pattern: string | undefined;
-}
-
 /** Longest pause between failed reads while Redis is unreachable. */
 const MAX_BACKOFF_MS = 1_000;
 
@@ -52,10 +43,8 @@ const MAX_BACKOFF_MS = 1_000;
  * retry stream — read with one blocking `XREADGROUP` for up to `prefetch` entries.
  */
 export class RedisSubscription implements Subscription, DiscoveryWatcher {
-  private readonly sources = new Map<string, Source>();
+  private readonly streams: QueueStreams;
   private readonly held = new Map<string, Delivery>();
-  private readonly binding = new Set<string>();
-  private readonly wildcards: { pattern: string; matches: TopicMatcher }[];
   private readonly dispatcher: Dispatcher;
   private readonly settler: Settler;
   private readonly reclaimer: Reclaimer;
@@ -77,9 +66,12 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
   ) {
     const { redis, scripts, topology, scheduler, options } = context;
     this.logger = options.logger;
-    this.wildcards = spec.patterns
-      .filter(isWildcard)
-      .map((pattern) => ({ pattern, matches: compilePattern(pattern) }));
+    this.streams = new QueueStreams(
+      { redis, scripts, topology, logger: this.logger },
+      spec.queue,
+      spec.patterns,
+      () => void this.reader?.interrupt(),
+    );
     this.settler = new Settler({
       redis,
       scripts,
@@ -106,7 +98,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
         logger: this.logger,
       },
       {
-        streams: () => [...this.sources.keys()],
+        streams: () => this.streams.keys(),
         free: () => this.free(),
         held: () => this.held.values(),
         isHeld: (stream, entryId) => this.held.has(deliveryRef(stream, entryId)),
@@ -117,17 +109,8 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
 
   /** Declares the groups, starts reading; resolves once messages published from now on arrive. */
   async start(): Promise<void> {
-    const { redis, topology, connections, discovery, options, scheduler } = this.context;
-    const queueStream = topology.queueStream(this.spec.queue);
-    await createGroup(redis, queueStream, this.spec.queue, '0');
-    this.sources.set(queueStream, { topic: undefined, pattern: undefined });
-    for (const pattern of this.spec.patterns) {
-      if (isWildcard(pattern)) {
-        await this.context.scripts.recordBinding(topology.bindings(this.spec.queue), pattern);
-      } else {
-        await this.bind(pattern, pattern);
-      }
-    }
+    const { redis, connections, discovery, options, scheduler } = this.context;
+    await this.streams.declare();
     const blocking = await connections.open('blocking', randomBytes(4).toString('hex'));
     this.reader = new StreamReader(
       blocking,
@@ -138,33 +121,15 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
         void this.reader?.interrupt();
       },
     );
-    if (this.wildcards.length > 0) await discovery.watch(this);
+    if (this.streams.hasWildcards) await discovery.watch(this);
     scheduler.startSweeping();
     this.reclaimer.start();
     this.loop = this.readLoop();
   }
 
-  /** A topic seen by discovery: binds it when a wildcard pattern matches. */
+  /** A topic seen by discovery. */
   offer(topic: string): void {
-    if (this.stopping) return;
-    const pattern = this.wildcards.find((wildcard) => wildcard.matches(topic))?.pattern;
-    if (pattern === undefined) return;
-    let stream: string;
-    try {
-      stream = this.context.topology.streamOf(topic);
-    } catch {
-      return;
-    }
-    if (this.sources.has(stream) || this.binding.has(stream)) return;
-    this.binding.add(stream);
-    this.bind(topic, pattern)
-      .then(() => this.reader?.interrupt())
-      .catch((error: unknown) =>
-        this.logger.warn(`Could not bind ${topic} to ${this.spec.queue}`, {
-          error: errorMessage(error),
-        }),
-      )
-      .finally(() => this.binding.delete(stream));
+    if (!this.stopping) this.streams.offer(topic);
   }
 
   close(): Promise<void> {
@@ -173,21 +138,8 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
   }
 
   /** The streams read now (for the queue-size probe). */
-  streams(): string[] {
-    return [...this.sources.keys()];
-  }
-
-  private async bind(topic: string, pattern: string, startOverride = ''): Promise<void> {
-    const { scripts, topology } = this.context;
-    const stream = topology.streamOf(topic);
-    await scripts.declareBinding(
-      topology.bindings(this.spec.queue),
-      stream,
-      pattern,
-      this.spec.queue,
-      startOverride,
-    );
-    this.sources.set(stream, { topic, pattern });
+  streamKeys(): string[] {
+    return this.streams.keys();
   }
 
   private async readLoop(): Promise<void> {
@@ -201,7 +153,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
           await this.reclaimer.recoverOwn();
         }
         const entries = await (this.reader as StreamReader).read(
-          () => [...this.sources.keys()],
+          () => this.streams.keys(),
           this.free(),
         );
         for (const entry of entries) this.accept(entry, 1);
@@ -209,8 +161,10 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
       } catch (error) {
         if (this.stopping) break;
         failures++;
-        if (isNoGroupError(error)) await this.redeclare();
-        else if (failures > 1) {
+        if (isNoGroupError(error)) {
+          this.recoverOwn = true;
+          await this.streams.redeclare();
+        } else if (failures > 1) {
           this.logger.warn(`Reading ${this.spec.queue} failed; retrying`, {
             error: errorMessage(error),
           });
@@ -220,26 +174,10 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
     }
   }
 
-  /** Streams or groups vanished (Redis restarted without persistence): declare them again. */
-  private async redeclare(): Promise<void> {
-    this.recoverOwn = true;
-    for (const [stream, source] of this.sources) {
-      try {
-        if (source.topic === undefined)
-          await createGroup(this.context.redis, stream, this.spec.queue, '0');
-        else await this.bind(source.topic, source.pattern as string, '0');
-      } catch (error) {
-        this.logger.warn(`Declaring ${stream} for ${this.spec.queue} again failed`, {
-          error: errorMessage(error),
-        });
-      }
-    }
-  }
-
   private accept(entry: StreamEntry, deliveryCount: number): void {
     const ref = deliveryRef(entry.stream, entry.entryId);
     if (this.held.has(ref)) return;
-    const topic = this.sources.get(entry.stream)?.topic;
+    const topic = this.streams.topicOf(entry.stream);
     const message = decodeEntry(
       entry,
       { topic, fallbackTopic: topic ?? this.spec.queue },
@@ -357,7 +295,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
     await Promise.all(this.retiring);
     this.reclaimer.stop();
     await this.context.scripts
-      .dropConsumer(this.streams(), this.spec.queue, this.consumer)
+      .dropConsumer(this.streams.keys(), this.spec.queue, this.consumer)
       .catch(() => undefined);
     this.reader?.close();
   }

@@ -136,7 +136,7 @@ export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAcce
   async queueSize(queue: string): Promise<number | undefined> {
     const context = await this.connected();
     const local = [...this.subscriptions.entries()].find(([, name]) => name === queue)?.[0];
-    return queueSize(context.redis, this.topology, queue, local?.streams());
+    return queueSize(context.redis, this.topology, queue, local?.streamKeys());
   }
 
   async peekDeadLetters(queue: string, limit: number): Promise<DeadLetter[]> {

@@ -12,7 +12,7 @@ import { timeoutMiddleware } from './middlewares/timeout.middleware';
 import { transactionMiddleware } from './middlewares/transaction.middleware';
 import { upcastMiddleware } from './middlewares/upcast.middleware';
 import { validationMiddleware } from './middlewares/validation.middleware';
-import { type Middleware, type Next, compose } from './pipeline/middleware';
+import { DONE, type Middleware, type Next, compose } from './pipeline/middleware';
 import type { HandlerRoute } from './routes';
 import { ACK, type Settlement, type SubscriptionSpec, type Transport } from './transport';
 import { isVersioned } from './decorators/upcast.decorator';
@@ -28,8 +28,6 @@ export interface RunnerDeps {
   readonly middlewares: readonly Middleware[];
   readonly onError: (route: HandlerRoute, message: InboundMessage, error: unknown) => void;
 }
-
-const RESOLVED = Promise.resolve();
 
 /**
  * Runs one handler: its pipeline is composed once here, and `deliver` turns each message into a
@@ -51,6 +49,7 @@ export class HandlerRunner {
     this.pipeline = compose(this.middlewares(), invoker(instance, route.method));
     this.spec = {
       queue: route.queue,
+      handler: route.name,
       patterns: route.patterns,
       concurrency: route.concurrency,
       prefetch: route.prefetch,
@@ -182,6 +181,6 @@ function invoker(instance: object, method: string): Next {
       });
     }
     ctx.result = result;
-    return RESOLVED;
+    return DONE;
   };
 }

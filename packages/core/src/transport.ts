@@ -29,6 +29,11 @@ export interface SubscriptionSpec {
    * compete (each message goes to one of them); different queues each get their own copy.
    */
   readonly queue: string;
+  /**
+   * `Class.method` of the handler, for the `swy-dlq-handler` header of dead letters the transport
+   * writes itself (past a native redelivery limit). Set by Switchyard apps.
+   */
+  readonly handler?: string;
   /** Topic patterns bound to the queue (`*` one word, `#` zero or more). */
   readonly patterns: readonly string[];
   /** Most messages handled at once by this instance. */

@@ -4,8 +4,8 @@ export interface WaitForOptions {
   readonly timeoutMs?: number;
   /** Check this often. Default 10. */
   readonly intervalMs?: number;
-  /** Said in the error when the deadline passes. */
-  readonly message?: string;
+  /** Said in the error when the deadline passes; a function is asked only then. */
+  readonly message?: string | (() => string);
 }
 
 /**
@@ -29,7 +29,8 @@ export async function waitFor<T>(
     }
     if (Date.now() >= deadline) {
       const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${message}${cause}`);
+      const what = typeof message === 'function' ? message() : message;
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -1,6 +1,7 @@
 import { HandlerTimeoutError } from '../errors';
 import type { InboundMessage } from '../message';
 import { MessageContext } from '../message-context';
+import { DONE } from '../pipeline/middleware';
 import { timeoutMiddleware } from './timeout.middleware';
 
 const message = { id: 'm', topic: 't', headers: {}, attempt: 1 } as unknown as InboundMessage;
@@ -28,11 +29,17 @@ describe('timeoutMiddleware', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
-  it('clears its deadline when the handler throws before returning a promise', async () => {
-    const failing = timeoutMiddleware(100)(ctx(), () => {
-      throw new Error('sync failure');
-    });
-    await expect(failing).rejects.toThrow('sync failure');
+  it('arms no deadline for a pipeline that finished synchronously', async () => {
+    expect(timeoutMiddleware(100)(ctx(), () => DONE)).toBe(DONE);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('arms no deadline when the handler throws before returning a promise', () => {
+    expect(() =>
+      timeoutMiddleware(100)(ctx(), () => {
+        throw new Error('sync failure');
+      }),
+    ).toThrow('sync failure');
     expect(jest.getTimerCount()).toBe(0);
   });
 });

@@ -10,6 +10,12 @@ export type Next = (ctx: MessageContext) => Promise<void>;
 export type Middleware = (ctx: MessageContext, next: Next) => Promise<void>;
 
 /**
+ * The promise a step returns when it finished synchronously. Steps that see it from `next` know
+ * the rest of the pipeline is already done.
+ */
+export const DONE: Promise<void> = Promise.resolve();
+
+/**
  * Composes middlewares around a terminal step, outermost first. Each step receives the next as a
  * ready function, so running a message creates no closures.
  */

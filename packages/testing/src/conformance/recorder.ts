@@ -25,7 +25,7 @@ export class Recorder<T = unknown> {
   async waitForCount(count: number, timeoutMs: number, what = 'messages'): Promise<Handled<T>[]> {
     await waitFor(() => this.handled.length >= count, {
       timeoutMs,
-      message: `${count} ${what} (got ${this.handled.length})`,
+      message: () => `${count} ${what} (got ${this.handled.length})`,
     });
     return this.handled;
   }

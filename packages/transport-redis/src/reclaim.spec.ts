@@ -57,7 +57,7 @@ describe('Redis pending-entry reclaiming', () => {
     );
   });
 
-  it('dead-letters an entry delivered more often than the queue allows attempts, and acks it', async () => {
+  it('dead-letters an entry delivered more often than the queue allows attempts, naming its handler, and acks it', async () => {
     const seen = new Recorder<{ n: number }>();
     const stream = run.stream('jobs.poison');
     const entryId = await leavePendingWithGhost('jobs.poison', 'poisoned.handle', '{"n":1}');
@@ -75,6 +75,7 @@ describe('Redis pending-entry reclaiming', () => {
       [DeadLetterHeaders.attempts]: '3',
       [DeadLetterHeaders.queue]: 'poisoned.handle',
       [DeadLetterHeaders.originalTopic]: 'jobs.poison',
+      [DeadLetterHeaders.handler]: 'Worker.handle',
     });
     await waitFor(
       async () => ((await run.raw().xpending(stream, 'poisoned.handle')) as [number])[0] === 0,

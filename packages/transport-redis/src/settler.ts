@@ -28,6 +28,8 @@ export interface SettlerContext {
   readonly topology: RedisTopology;
   readonly scheduler: DelayedScheduler;
   readonly queue: string;
+  /** `Class.method` of the queue's handler, when known (`SubscriptionSpec.handler`). */
+  readonly handler: string | undefined;
   readonly deadLetterMaxLen: number;
   readonly logger: Logger;
 }
@@ -81,9 +83,11 @@ export class Settler {
   async redeliveryLimit(delivery: Delivery, maxAttempts: number): Promise<void> {
     const { message } = delivery;
     const now = new Date().toISOString();
+    const { handler } = this.context;
     await this.settle(delivery, {
       kind: 'dead-letter',
       headers: {
+        ...(handler === undefined ? {} : { [DeadLetterHeaders.handler]: handler }),
         [DeadLetterHeaders.reason]: REDELIVERY_LIMIT_REASON,
         [DeadLetterHeaders.error]: `Delivered ${message.attempt} times without being settled (its consumers stopped or lost their connection while handling it); the queue allows ${maxAttempts} attempts`,
         [DeadLetterHeaders.originalTopic]: message.topic,

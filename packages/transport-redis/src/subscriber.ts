@@ -78,6 +78,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
       topology,
       scheduler,
       queue: spec.queue,
+      handler: spec.handler,
       deadLetterMaxLen: options.deadLetterMaxLen,
       logger: this.logger,
     });

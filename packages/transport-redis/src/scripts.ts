@@ -116,8 +116,10 @@ for i = 1, #KEYS do
 end
 return dropped`;
 
-type Argument = string | Buffer | number;
-type ScriptCall = (...args: Argument[]) => Promise<unknown>;
+/** An argument of a script call. */
+export type Argument = string | Buffer | number;
+/** A defined script, called with its keys then its arguments. */
+export type ScriptCall = (...args: Argument[]) => Promise<unknown>;
 
 /**
  * The transport's Lua scripts, loaded on one connection (ioredis sends `EVALSHA` and falls back to
@@ -222,7 +224,11 @@ export class RedisScripts {
   }
 }
 
-function define(
+/**
+ * Defines a Lua script as a command of `redis` (`EVALSHA`, with `EVAL` as fallback); without
+ * `numberOfKeys`, the call's first argument is the number of keys.
+ */
+export function define(
   redis: Redis,
   name: string,
   numberOfKeys: number | undefined,

@@ -85,8 +85,31 @@ export class RedisTopology {
 
   /** `SCAN MATCH` pattern covering every topic stream. */
   get streamScanPattern(): string {
-    return `${this.streamPrefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    return `${escapeGlob(this.streamPrefix)}*`;
   }
+
+  /** `SCAN MATCH` pattern covering every dead-letter stream. */
+  get deadLetterScanPattern(): string {
+    return `${escapeGlob(this.deadLetterStream(''))}*`;
+  }
+
+  /** `SCAN MATCH` pattern covering every queue's bindings hash. */
+  get bindingsScanPattern(): string {
+    return `${escapeGlob(this.bindings(''))}*`;
+  }
+
+  /** The queue of a dead-letter stream or bindings key, `undefined` for any other key. */
+  queueOf(key: string): string | undefined {
+    for (const prefix of [this.deadLetterStream(''), this.bindings('')]) {
+      if (key.startsWith(prefix) && key.length > prefix.length) return key.slice(prefix.length);
+    }
+    return undefined;
+  }
+}
+
+/** `text` with the characters special to `SCAN MATCH` escaped. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 /** Creates `group` on `stream` (and the stream) from `start`; an existing group is left as it is. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   type DeadLetter,
-  type DeadLetterAccess,
+  type DeadLetterAdmin,
   type DeliveryHandler,
   type OutgoingMessage,
   type QueueSizeProbe,
@@ -15,12 +15,15 @@ import {
 } from '@switchyard/core';
 import type { Redis } from 'ioredis';
 import { RedisConnections } from './connections';
-import { peekDeadLetters } from './dead-letters';
+import { listDeadLetterQueues } from './dead-letter-queues';
+import { DeadLetterScripts } from './dead-letter-scripts';
+import { DeadLetterStreams } from './dead-letters';
 import { TopicDiscovery } from './discovery';
 import { toTransportError } from './errors';
 import { type RedisTransportOptions, type ResolvedRedisOptions, resolveOptions } from './options';
 import { RedisPublisher } from './publisher';
 import { queueSize } from './queue-size';
+import { redeliver } from './redelivery';
 import { ReplyInbox } from './reply-inbox';
 import { DelayedScheduler } from './scheduler';
 import { RedisScripts } from './scripts';
@@ -44,6 +47,8 @@ export const REDIS_CAPABILITIES: TransportCapabilities = Object.freeze({
 
 interface Connected extends SubscriberContext {
   readonly publisher: RedisPublisher;
+  readonly deadLetterScripts: DeadLetterScripts;
+  readonly deadLetters: DeadLetterStreams;
 }
 
 /**
@@ -51,7 +56,7 @@ interface Connected extends SubscriberContext {
  * consumer group on the streams its patterns match; each transport instance a consumer. See the
  * package README for the topology, field layout and delivery semantics.
  */
-export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAccess {
+export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAdmin {
   readonly name = 'redis';
   readonly capabilities = REDIS_CAPABILITIES;
   readonly options: ResolvedRedisOptions;
@@ -139,9 +144,38 @@ export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAcce
     return queueSize(context.redis, this.topology, queue, local?.streamKeys());
   }
 
+  /** Up to `limit` dead letters of `queue` (its stream `<namespace>dlq:<queue>`), oldest first. */
   async peekDeadLetters(queue: string, limit: number): Promise<DeadLetter[]> {
+    return (await this.connected()).deadLetters.peek(queue, limit);
+  }
+
+  /**
+   * Appends `message` as attempt 1 to the queue's own retry stream, which only that queue's group
+   * reads (see `redeliver` in `redelivery.ts`); `UnknownQueueError` for a queue never subscribed.
+   */
+  async redeliver(queue: string, message: OutgoingMessage): Promise<void> {
     const context = await this.connected();
-    return peekDeadLetters(context.redis, this.topology, queue, limit);
+    const { maxLen } = this.options;
+    await redeliver(
+      { scripts: context.deadLetterScripts, topology: this.topology, maxLen },
+      queue,
+      message,
+    );
+  }
+
+  /** `XDEL`s the dead letters of `queue` with these message ids; resolves to how many. */
+  async deleteDeadLetters(queue: string, ids: readonly string[]): Promise<number> {
+    return (await this.connected()).deadLetters.delete(queue, ids);
+  }
+
+  /** Deletes the dead-letter stream of `queue`; resolves to how many dead letters it held. */
+  async purgeDeadLetters(queue: string): Promise<number> {
+    return (await this.connected()).deadLetters.purge(queue);
+  }
+
+  /** Every queue ever subscribed in this namespace, and every queue with dead letters (`SCAN`). */
+  async listDeadLetterQueues(): Promise<string[]> {
+    return listDeadLetterQueues((await this.connected()).redis, this.topology);
   }
 
   /** Drains every subscription, deletes the reply inbox and closes the connections. Idempotent. */
@@ -171,7 +205,10 @@ export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAcce
     if (!context) return;
     await context.discovery.close();
     await context.scheduler.close();
-    await context.redis.quit().catch(() => context.redis.disconnect());
+    await context.redis.quit().catch(() => {
+      // disconnect() on an ended client arms a 2 s socket timer in ioredis that nothing clears.
+      if (context.redis.status !== 'end') context.redis.disconnect();
+    });
   }
 
   private async connected(): Promise<Connected> {
@@ -208,6 +245,19 @@ export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAcce
     });
     // Redis may have lost the registry while we were away (a restart without persistence).
     redis.on('ready', () => publisher.reset());
-    return { redis, scripts, topology, connections, scheduler, discovery, options, publisher };
+    const deadLetterScripts = new DeadLetterScripts(redis);
+    const deadLetters = new DeadLetterStreams(redis, deadLetterScripts, topology);
+    return {
+      redis,
+      scripts,
+      topology,
+      connections,
+      scheduler,
+      discovery,
+      options,
+      publisher,
+      deadLetterScripts,
+      deadLetters,
+    };
   }
 }

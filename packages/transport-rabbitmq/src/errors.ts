@@ -34,3 +34,11 @@ export class TopologyConflictError extends SwitchyardError {
   readonly code = 'SWY_TOPOLOGY_CONFLICT';
   override readonly retryable = false;
 }
+
+/**
+ * The RabbitMQ management HTTP API (used to list queues) could not be reached or refused the
+ * request: the plugin is not enabled, `?management=` is wrong, or its user may not read the vhost.
+ */
+export class ManagementApiError extends SwitchyardError {
+  readonly code = 'SWY_RABBITMQ_MANAGEMENT_API';
+}

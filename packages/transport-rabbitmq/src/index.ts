@@ -15,7 +15,12 @@ export {
   queueArguments,
 } from './topology';
 export { deleteTopology, type TopologyToDelete } from './admin';
-export { DelayOutOfRangeError, PublishRejectedError, TopologyConflictError } from './errors';
+export {
+  DelayOutOfRangeError,
+  ManagementApiError,
+  PublishRejectedError,
+  TopologyConflictError,
+} from './errors';
 
 /** `amqp://` and `amqps://` URLs create a `RabbitMqTransport`. */
 registerTransport({

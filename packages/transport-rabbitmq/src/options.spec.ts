@@ -30,4 +30,16 @@ describe('RabbitMQ options', () => {
       ConfigurationError,
     );
   });
+
+  it('takes the management API URL from ?management= and keeps it from amqplib', () => {
+    const options = parseOptions(
+      new URL('amqp://u:p@broker/vh?management=http://admin:secret@broker:15672/rabbit/'),
+    );
+    expect(options.managementUrl).toBe('http://admin:secret@broker:15672/rabbit/');
+    expect(new URL(options.url).searchParams.get('management')).toBeNull();
+    expect(parseOptions(new URL('amqp://localhost')).managementUrl).toBeUndefined();
+    expect(() => parseOptions(new URL('amqp://localhost?management=broker:15672'))).toThrow(
+      ConfigurationError,
+    );
+  });
 });

@@ -27,6 +27,13 @@ export interface RabbitMqOptions {
    * Default `switchyard <pid>`.
    */
   readonly connectionName: string;
+  /**
+   * Base URL of the RabbitMQ management HTTP API (`?management=http://guest:guest@127.0.0.1:15672`),
+   * used only to list the queues that have dead letters (AMQP cannot list queues). Credentials
+   * left out of it are the AMQP URL's. Default: none, and `listDeadLetterQueues()` answers
+   * `undefined`.
+   */
+  readonly managementUrl: string | undefined;
 }
 
 /** The defaults, in one place. */
@@ -43,6 +50,7 @@ const OWN_PARAMETERS = [
   'reconnectInitialMs',
   'reconnectMaxMs',
   'connectionName',
+  'management',
 ] as const;
 
 /** Reads the options from a transport URL, failing with `ConfigurationError` on a bad value. */
@@ -69,7 +77,24 @@ export function parseOptions(url: URL): RabbitMqOptions {
     ),
     reconnectMaxMs: numberParameter(query, 'reconnectMaxMs', DEFAULT_OPTIONS.reconnectMaxMs),
     connectionName: query.get('connectionName') ?? `switchyard ${process.pid}`,
+    managementUrl: managementParameter(query.get('management')),
   };
+}
+
+function managementParameter(raw: string | null): string | undefined {
+  if (raw === null) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new ConfigurationError(
+      '?management= must be the http(s) URL of the RabbitMQ management API, e.g. http://guest:guest@127.0.0.1:15672',
+    );
+  }
+  return url.href;
 }
 
 function numberParameter(query: URLSearchParams, name: string, fallback: number): number {

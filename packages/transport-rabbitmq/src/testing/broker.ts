@@ -12,6 +12,10 @@ const run = promisify(execFile);
 export const BROKER_URL =
   process.env.SWITCHYARD_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
+/** The broker's management HTTP API, enabled by `scripts/brokers/rabbitmq.sh`. */
+export const MANAGEMENT_URL =
+  process.env.SWITCHYARD_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
+
 /** A unique prefix for the names one test file declares. */
 export function uniqueName(base: string): string {
   return `${base}-${randomBytes(4).toString('hex')}`;

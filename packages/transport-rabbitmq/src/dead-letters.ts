@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { type DeadLetter, DeadLetterHeaders } from '@switchyard/core';
-import type { Channel, GetMessage } from 'amqplib';
+import type { Channel, GetMessage, Message } from 'amqplib';
 import { AmqpHeaders, inboundMessage } from './headers';
 
 /**
@@ -21,13 +22,27 @@ export async function peekQueue(
   return letters;
 }
 
+/**
+ * The id of a dead letter: its `message_id`, which every copy the transport stores has. A message
+ * RabbitMQ dead-lettered itself may lack one (a foreign message past a quorum delivery limit); it
+ * gets an id derived from its properties and body, the same at every read, so that it can still
+ * be shown, replayed and deleted by id.
+ */
+export function deadLetterId(message: Message): string {
+  const id = message.properties.messageId as string | undefined;
+  if (id !== undefined) return id;
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(message.properties)).update(message.content);
+  return `rabbitmq-${hash.digest('hex').slice(0, 32)}`;
+}
+
 function deadLetter(message: GetMessage, dlq: string): DeadLetter {
   const inbound = inboundMessage(message, dlq);
   const carried = (message.properties.headers as Record<string, unknown> | undefined)?.[
     AmqpHeaders.topic
   ];
   return {
-    id: inbound.id,
+    id: deadLetterId(message),
     topic:
       inbound.headers[DeadLetterHeaders.originalTopic] ??
       (carried === undefined ? brokerTopic(message) : undefined) ??

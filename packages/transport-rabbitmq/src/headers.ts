@@ -58,6 +58,28 @@ export function publishOptions(message: OutgoingMessage): Options.Publish {
 }
 
 /**
+ * The AMQP properties of a message put back into one queue as a first attempt (a replayed dead
+ * letter): `publishOptions`, plus `x-swy-topic` since the routing key is now the queue's name, and
+ * without RabbitMQ's record of earlier dead-lettering (`x-death`, `x-first-death-*`,
+ * `x-last-death-*`) — it would only reach the copy as text, which RabbitMQ discards with a warning.
+ */
+export function redeliveryOptions(message: OutgoingMessage): Options.Publish {
+  const headers: MessageHeaders = {};
+  for (const name in message.headers) {
+    if (!isDeathRecord(name)) headers[name] = message.headers[name];
+  }
+  const properties = publishOptions({ ...message, headers });
+  (properties.headers as Record<string, unknown>)[AmqpHeaders.topic] = message.topic;
+  return properties;
+}
+
+function isDeathRecord(name: string): boolean {
+  return (
+    name === 'x-death' || name.startsWith('x-first-death-') || name.startsWith('x-last-death-')
+  );
+}
+
+/**
  * The delivered form of an AMQP message. Properties map back to headers; a message without
  * `message_id` gets a generated id. `attempt` is the carried `x-swy-attempt` (1 when absent) plus
  * the redeliveries RabbitMQ saw: the quorum `x-delivery-count` where the queue keeps one, else one

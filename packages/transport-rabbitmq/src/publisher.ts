@@ -4,7 +4,7 @@ import { ChannelHolder } from './channel-holder';
 import type { AmqpConnection } from './connection';
 import { MAX_BUCKET_MS, delayBucket } from './delay-buckets';
 import { PublishRejectedError } from './errors';
-import { publishOptions } from './headers';
+import { publishOptions, redeliveryOptions } from './headers';
 import type { RabbitMqOptions } from './options';
 import {
   DELAY_HEADER,
@@ -59,6 +59,16 @@ export class Publisher extends ChannelHolder<ConfirmChannel> {
   toQueue(queue: string, message: Message, properties: Options.Publish): Promise<void> {
     properties.mandatory = true;
     return this.publish('', queue, message.content, properties, queue);
+  }
+
+  /**
+   * Publishes `message` into `queue` alone, through the default exchange, as a first attempt (no
+   * `x-swy-attempt`); fails with `NoRouteError` when the queue does not exist.
+   */
+  redeliver(queue: string, message: OutgoingMessage): Promise<void> {
+    const properties = redeliveryOptions(message);
+    properties.mandatory = true;
+    return this.publish('', queue, message.body, properties, queue);
   }
 
   /** Puts a copy back into `queue` after `delayMs` (rounded up to a bucket, capped at the last). */

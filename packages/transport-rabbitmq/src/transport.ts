@@ -1,6 +1,6 @@
 import {
   type DeadLetter,
-  type DeadLetterAccess,
+  type DeadLetterAdmin,
   type DeliveryHandler,
   Headers,
   type OutgoingMessage,
@@ -16,13 +16,12 @@ import {
 import type { Channel, ChannelModel } from 'amqplib';
 import { quietChannel } from './channel-holder';
 import { AmqpConnection } from './connection';
-import { peekQueue } from './dead-letters';
+import { DeadLetterQueues } from './dead-letter-admin';
 import { type RabbitMqOptions, parseOptions } from './options';
 import { Publisher } from './publisher';
 import { queueOptions } from './queue-settings';
 import { ReplyInbox } from './reply-inbox';
 import { Subscriber } from './subscriber';
-import { deadLetterQueueName } from './topology';
 
 /**
  * What RabbitMQ does natively: TTL queues for delays, priority queues, the mandatory flag, durable
@@ -41,14 +40,16 @@ export const RABBITMQ_CAPABILITIES: TransportCapabilities = Object.freeze({
 
 /**
  * The RabbitMQ transport (`amqp://`, `amqps://`): one connection, one confirm channel for
- * publishing, one channel per subscription, one for the reply inbox.
+ * publishing, one channel per subscription, one for the reply inbox, and short-lived channels for
+ * queue sizes and dead-letter management.
  */
-export class RabbitMqTransport implements Transport, QueueSizeProbe, DeadLetterAccess {
+export class RabbitMqTransport implements Transport, QueueSizeProbe, DeadLetterAdmin {
   readonly name = 'rabbitmq';
   readonly capabilities = RABBITMQ_CAPABILITIES;
   readonly options: RabbitMqOptions;
   private readonly connection: AmqpConnection;
   private readonly publisher: Publisher;
+  private readonly deadLetters: DeadLetterQueues;
   private readonly subscribers = new Set<Subscriber>();
   private inbox: ReplyInbox | undefined;
   private connecting: Promise<void> | undefined;
@@ -60,6 +61,11 @@ export class RabbitMqTransport implements Transport, QueueSizeProbe, DeadLetterA
     this.connection = new AmqpConnection(this.options);
     this.publisher = new Publisher(this.connection, this.options);
     this.connection.add(this.publisher);
+    this.deadLetters = new DeadLetterQueues(
+      async () => quietChannel(await this.model()),
+      this.publisher,
+      this.options,
+    );
   }
 
   connect(): Promise<void> {
@@ -125,9 +131,39 @@ export class RabbitMqTransport implements Transport, QueueSizeProbe, DeadLetterA
     });
   }
 
-  /** Up to `limit` messages of `<queue>.dlq`, oldest first, left in place. */
-  async peekDeadLetters(queue: string, limit: number): Promise<DeadLetter[]> {
-    return this.withChannel((channel) => peekQueue(channel, deadLetterQueueName(queue), limit));
+  /** Up to `limit` messages of `<queue>.dlq`, oldest first, left in place; none without a DLQ. */
+  peekDeadLetters(queue: string, limit: number): Promise<DeadLetter[]> {
+    return this.deadLetters.peek(queue, limit);
+  }
+
+  /**
+   * Publishes `message` through the default exchange into `queue` alone, as a first attempt;
+   * resolves once confirmed. `UnknownQueueError` when the queue does not exist.
+   */
+  redeliver(queue: string, message: OutgoingMessage): Promise<void> {
+    this.assertConnected();
+    return this.deadLetters.redeliver(queue, message);
+  }
+
+  /**
+   * Removes the messages of `<queue>.dlq` with these ids, keeping the others in order. Reads
+   * through the whole DLQ: O(depth) round trips per call (see the README).
+   */
+  deleteDeadLetters(queue: string, ids: readonly string[]): Promise<number> {
+    return this.deadLetters.delete(queue, ids);
+  }
+
+  /** Purges `<queue>.dlq`; resolves to how many messages it removed. */
+  purgeDeadLetters(queue: string): Promise<number> {
+    return this.deadLetters.purge(queue);
+  }
+
+  /**
+   * The queues with a `<queue>.dlq`, from the management HTTP API (`?management=`); `undefined`
+   * when none is configured, as AMQP cannot list queues.
+   */
+  listDeadLetterQueues(): Promise<string[] | undefined> {
+    return this.deadLetters.list();
   }
 
   close(): Promise<void> {

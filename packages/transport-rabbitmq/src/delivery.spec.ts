@@ -162,6 +162,38 @@ describe('RabbitMQ delivery', () => {
     expect(await queueCounts(queue)).toEqual({ ready: 4, unacked: 0 });
   });
 
+  it('counts a message a clean close gave back unseen as one more attempt, however often (classic queue)', async () => {
+    const { queue, topic } = names();
+    const spec = subscriptionSpec(queue, [topic], { concurrency: 1, prefetch: 5 });
+    await (await transport.subscribe(spec, async () => ACK)).close();
+    for (let n = 0; n < 3; n++) await transport.publish(outgoing(topic, { n }, { id: `m-${n}` }));
+    const seen: string[] = [];
+    // Each round, the first message holds the only handler slot while the others are fetched;
+    // the close gives those back. RabbitMQ flags a requeued message `redelivered`, and a classic
+    // queue keeps no count: m-1 was given back once, m-2 twice.
+    for (const waiting of [3, 2]) {
+      const release = gate();
+      const subscription = await transport.subscribe(spec, async (message) => {
+        seen.push(`${message.id}@${message.attempt}`);
+        await release.promise;
+        return ACK;
+      });
+      await waitFor(async () => (await queueCounts(queue)).unacked === waiting, {
+        message: () => `${waiting} unacked; seen ${seen.join()}`,
+      });
+      const closed = subscription.close();
+      release.open();
+      await closed;
+    }
+    const last = await transport.subscribe(spec, async (message) => {
+      seen.push(`${message.id}@${message.attempt}`);
+      return ACK;
+    });
+    await waitFor(() => seen.length === 3, { message: 'all three handled' });
+    await last.close();
+    expect(seen).toEqual(['m-0@1', 'm-1@2', 'm-2@2']);
+  });
+
   it('delivers a delayed publish through a delay queue no earlier than asked', async () => {
     const { queue, topic } = names();
     let handledAt = 0;

@@ -2,6 +2,7 @@ import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   type Message,
+  type MessageSystemAttributeName,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { batchOutcomes } from './batch-outcomes';
@@ -30,6 +31,8 @@ interface VisibilityChange {
  */
 export class QueueClient {
   private readonly deletes: Batcher<string>;
+  /** What `toReceived` reads; group and sequence exist on FIFO queues only. */
+  private readonly systemAttributes: MessageSystemAttributeName[];
   private readonly visibility: Batcher<VisibilityChange>;
 
   constructor(
@@ -37,6 +40,12 @@ export class QueueClient {
     readonly url: string,
     ackLingerMs: number,
   ) {
+    this.systemAttributes = [
+      'ApproximateReceiveCount',
+      'ApproximateFirstReceiveTimestamp',
+      'SentTimestamp',
+      ...(url.endsWith('.fifo') ? (['MessageGroupId', 'SequenceNumber'] as const) : []),
+    ];
     this.deletes = new Batcher((handles) => this.deleteBatch(handles), { lingerMs: ackLingerMs });
     this.visibility = new Batcher((changes) => this.visibilityBatch(changes), { lingerMs: 0 });
   }
@@ -53,13 +62,7 @@ export class QueueClient {
         WaitTimeSeconds: request.waitTimeSeconds,
         VisibilityTimeout: request.visibilityTimeoutSeconds,
         MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: [
-          'ApproximateReceiveCount',
-          'ApproximateFirstReceiveTimestamp',
-          'SentTimestamp',
-          'MessageGroupId',
-          'SequenceNumber',
-        ],
+        MessageSystemAttributeNames: this.systemAttributes,
       }),
       request.signal ? { abortSignal: request.signal } : {},
     );

@@ -32,20 +32,19 @@ export class Settler {
     private readonly retryHeaders: RetryHeaders,
   ) {}
 
-  async apply(received: Received, settlement: Settlement): Promise<void> {
+  /** Resolves once SQS confirmed what the settlement asked for. */
+  apply(received: Received, settlement: Settlement): Promise<void> {
     switch (settlement.kind) {
       case 'ack':
         this.retryHeaders.forget(received.sqsMessageId);
-        await this.queue.delete(received.receiptHandle);
-        return;
+        return this.queue.delete(received.receiptHandle);
       case 'retry':
         this.retryHeaders.remember(received.sqsMessageId, settlement.headers);
-        await this.queue.changeVisibility(received.receiptHandle, settlement.delayMs / 1000);
-        return;
+        return this.queue.changeVisibility(received.receiptHandle, settlement.delayMs / 1000);
       case 'dead-letter':
-        await this.deadLetter(received, settlement.headers);
-        await this.queue.delete(received.receiptHandle);
-        return;
+        return this.deadLetter(received, settlement.headers).then(() =>
+          this.queue.delete(received.receiptHandle),
+        );
     }
   }
 

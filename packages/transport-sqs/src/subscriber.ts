@@ -45,7 +45,9 @@ type State = 'running' | 'closing' | 'closed' | 'crashed';
 export class SqsSubscriber implements Subscription {
   private readonly buffer: Received[] = [];
   private readonly busyGroups = new Set<string>();
-  private readonly work = new Set<Promise<void>>();
+  /** Settlements and give-backs sent but not yet confirmed. */
+  private pendingWork = 0;
+  private workDone: (() => void)[] = [];
   private readonly pollers: Poller[];
   private readonly heartbeat: VisibilityHeartbeat;
   private readonly matchers: TopicMatcher[];
@@ -114,7 +116,7 @@ export class SqsSubscriber implements Subscription {
     this.release(undelivered);
     await Promise.all(this.pollers.map((poller) => poller.stop(CLOSE_GRACE_MS)));
     if (this.running > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    while (this.work.size > 0) await Promise.all([...this.work]);
+    if (this.pendingWork > 0) await new Promise<void>((resolve) => this.workDone.push(resolve));
     await this.deps.queue.flush();
     this.heartbeat.stop();
     if (this.state === 'closing') this.state = 'closed';
@@ -265,15 +267,19 @@ export class SqsSubscriber implements Subscription {
   }
 
   private track(operation: Promise<void>): void {
-    const tracked = operation.catch((error: unknown) => {
+    this.pendingWork++;
+    operation.then(this.workFinished, (error: unknown) => {
       this.deps.logger.warn('SQS settlement failed; the message will be redelivered', {
         queue: this.deps.spec.queue,
         error: errorMessage(error),
       });
+      this.workFinished();
     });
-    this.work.add(tracked);
-    void tracked.finally(() => this.work.delete(tracked));
   }
+
+  private readonly workFinished = (): void => {
+    if (--this.pendingWork === 0) for (const resolve of this.workDone.splice(0)) resolve();
+  };
 
   private wakeRoomWaiters(): void {
     for (const resolve of this.roomWaiters.splice(0)) resolve();

@@ -58,20 +58,24 @@ export function freshAttempt(letter: DeadLetter): OutgoingMessage {
 }
 
 /**
- * Puts dead letters back into their queue as first attempts, each removed from the dead-letter
- * destination only after its redelivery was accepted — a failure midway leaves it where it was.
- * Resolves to the ids replayed.
+ * Puts dead letters back into their queue as first attempts. Each is removed from the dead-letter
+ * destination only once its redelivery was accepted: all accepted ones are removed in one call
+ * (one pass over the destination, where the broker must scan it), also when a later redelivery
+ * fails — which then rejects, leaving the rest where they were. Resolves to the ids replayed.
  */
 export async function replayDeadLetters(
   admin: DeadLetterAdmin,
   queue: string,
   letters: readonly DeadLetter[],
 ): Promise<string[]> {
-  const replayed: string[] = [];
-  for (const letter of letters) {
-    await admin.redeliver(queue, freshAttempt(letter));
-    await admin.deleteDeadLetters(queue, [letter.id]);
-    replayed.push(letter.id);
+  const redelivered: string[] = [];
+  try {
+    for (const letter of letters) {
+      await admin.redeliver(queue, freshAttempt(letter));
+      redelivered.push(letter.id);
+    }
+  } finally {
+    if (redelivered.length > 0) await admin.deleteDeadLetters(queue, redelivered);
   }
-  return replayed;
+  return redelivered;
 }

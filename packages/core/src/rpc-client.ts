@@ -50,6 +50,9 @@ export class RpcClient {
       }, timeoutMs);
       this.pending.set(correlationId, { topic, startedAt, resolve, reject, timer });
     });
+    // The reply can come (and fail) before the broker confirms the request: keep that rejection
+    // handled until the caller awaits it below.
+    reply.catch(() => undefined);
     try {
       await send();
     } catch (error) {

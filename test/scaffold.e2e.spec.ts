@@ -37,7 +37,8 @@ describe('switchyard new', () => {
     worker = started;
     started.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      started.on('exit', (code, signal) => resolve({ code, signal })),
+      // 'close' waits for the output pipe too, which the worker under npm holds until it exits.
+      started.on('close', (code, signal) => resolve({ code, signal })),
     );
     await waitFor(() => output.includes('Press Ctrl-C to stop'), {
       timeoutMs: 60_000,

@@ -68,19 +68,25 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** On SIGTERM or SIGINT: drain, print what the worker did, exit. Returns how to remove the handlers. */
+/**
+ * On SIGTERM or SIGINT: drain, print what the worker did, exit. Signals that arrive while draining
+ * are ignored — npm and process managers forward the same signal again — and the drain deadline
+ * bounds the wait. Returns how to remove the handlers.
+ */
 function stopOnSignal(
   app: Switchyard,
   logger: Logger,
   json: boolean,
   out: NodeJS.WritableStream,
 ): () => void {
+  let stopping = false;
   const detach = () => {
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
   };
   const stop = (signal: NodeJS.Signals) => {
-    detach();
+    if (stopping) return;
+    stopping = true;
     logger.info(`${signal} received: finishing in-flight messages`);
     app
       .stop()

@@ -55,7 +55,7 @@ const PREFETCH = 100;
 const RECEIVERS = PREFETCH / 10;
 const CONCURRENCY = 32;
 /** Rounds of each scenario; the emulator shares two cores with the bench, so one is noisy. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 interface Order {
   orderId: string;

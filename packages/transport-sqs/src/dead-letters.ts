@@ -10,7 +10,8 @@ const PEEK_VISIBILITY_SECONDS = 10;
 /**
  * The reason given to a dead letter that SQS's redrive policy moved (a message received
  * `maxReceiveCount` times without being settled: crashes, or a poison message that kills the
- * process), since no handler wrote one.
+ * process), since no handler wrote one. Such letters also get the queue, the original topic and,
+ * when its consumer declared it, the handler.
  */
 export const REDRIVE_REASON = 'SWY_SQS_REDRIVE';
 
@@ -24,6 +25,7 @@ export async function peekDeadLetters(
   queue: QueueClient,
   queueName: string,
   limit: number,
+  handler: string | undefined,
 ): Promise<DeadLetter[]> {
   const peeked = new Map<string, Message>();
   const handles: string[] = [];
@@ -47,15 +49,17 @@ export async function peekDeadLetters(
   } finally {
     await Promise.all(handles.map((handle) => queue.changeVisibility(handle, 0).catch(() => {})));
   }
-  return [...peeked.values()].sort(bySendOrder).map((raw) => toDeadLetter(raw, queueName));
+  return [...peeked.values()].sort(bySendOrder).map((raw) => toDeadLetter(raw, queueName, handler));
 }
 
-function toDeadLetter(raw: Message, queueName: string): DeadLetter {
+function toDeadLetter(raw: Message, queueName: string, handler: string | undefined): DeadLetter {
   const { message } = toReceived(raw, queueName, '', undefined);
   const headers = { ...message.headers };
   if (headers[DeadLetterHeaders.reason] === undefined) {
     headers[DeadLetterHeaders.reason] = REDRIVE_REASON;
     headers[DeadLetterHeaders.queue] ??= queueName;
+    headers[DeadLetterHeaders.originalTopic] ??= message.topic;
+    if (handler !== undefined) headers[DeadLetterHeaders.handler] ??= handler;
   }
   return { id: message.id, topic: message.topic, key: message.key, headers, body: message.body };
 }

@@ -105,6 +105,7 @@ describe('SQS delivery', () => {
     const options = { redriveMargin: 0 };
     const spec = subscriptionSpec({
       queue: 'poison.work',
+      handler: 'Poison.handle',
       maxAttempts: 1,
       transportOptions: { visibilityTimeoutSeconds: 1 },
     });
@@ -128,7 +129,12 @@ describe('SQS delivery', () => {
       { message: 'the redriven dead letter', timeoutMs: 10_000 },
     );
     expect(letters[0]).toMatchObject({ id: 'poison-1', topic: 'poison.work' });
-    expect(letters[0]!.headers['swy-dlq-reason']).toBe(REDRIVE_REASON);
+    expect(letters[0]!.headers).toMatchObject({
+      'swy-dlq-reason': REDRIVE_REASON,
+      'swy-dlq-queue': 'poison.work',
+      'swy-dlq-original-topic': 'poison.work',
+      'swy-dlq-handler': 'Poison.handle',
+    });
     expect(received).toHaveLength(0);
   });
 

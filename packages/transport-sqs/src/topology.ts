@@ -4,7 +4,10 @@ import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListQueueTagsCommand,
+  ListQueuesCommand,
   SetQueueAttributesCommand,
+  TagQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { ConfigurationError, type SubscriptionSpec } from '@switchyard/core';
 import { isQueueMissing, present } from './aws-errors';
@@ -29,6 +32,12 @@ export interface QueueUrls {
   readonly fifo: boolean;
 }
 
+/** Tags of a dead-letter queue: the Switchyard queue it belongs to, and its handler. */
+export const DeadLetterTags = {
+  queue: 'switchyard:queue',
+  handler: 'switchyard:handler',
+} as const;
+
 /** Fourteen days, SQS's longest retention: dead letters wait for a person. */
 const DEAD_LETTER_RETENTION = String(14 * 24 * 3600);
 /** Replies are useless once their request timed out. */
@@ -42,6 +51,7 @@ const REPLY_RETENTION = String(300);
 export class SqsTopology {
   private topics: Promise<TopicArns> | undefined;
   private readonly declared = new Map<string, QueueUrls>();
+  private readonly tags = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(
     private readonly clients: AwsClients,
@@ -70,6 +80,16 @@ export class SqsTopology {
     const deadLetter = await this.createQueue(names.deadLetter, spec.ordered, () => ({
       MessageRetentionPeriod: DEAD_LETTER_RETENTION,
     }));
+    // Names cannot be mapped back (dots became underscores), so the queue's name is a tag.
+    await this.clients.sqs.send(
+      new TagQueueCommand({
+        QueueUrl: deadLetter.url,
+        Tags: {
+          [DeadLetterTags.queue]: spec.queue,
+          ...(spec.handler ? { [DeadLetterTags.handler]: spec.handler } : {}),
+        },
+      }),
+    );
     const main = await this.createQueue(names.main, spec.ordered, (arn) => ({
       VisibilityTimeout: String(visibilityTimeoutSeconds),
       RedrivePolicy: JSON.stringify({
@@ -99,6 +119,46 @@ export class SqsTopology {
       return urls;
     }
     return undefined;
+  }
+
+  /** The tags of a Switchyard queue's dead-letter queue (cached), or none when it has none. */
+  async deadLetterTags(queue: string): Promise<Readonly<Record<string, string>>> {
+    const cached = this.tags.get(queue);
+    if (cached) return cached;
+    const urls = await this.lookup(queue);
+    if (!urls) return {};
+    const { Tags } = await this.clients.sqs.send(
+      new ListQueueTagsCommand({ QueueUrl: urls.deadLetterUrl }),
+    );
+    const tags = Tags ?? {};
+    this.tags.set(queue, tags);
+    return tags;
+  }
+
+  /**
+   * The Switchyard queues whose dead-letter queue exists under this transport's prefix, sorted,
+   * read from the tags of `-dlq` queues.
+   */
+  async deadLetterQueues(): Promise<string[]> {
+    const queues = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      const page = await this.clients.sqs.send(
+        new ListQueuesCommand({
+          QueueNamePrefix: this.options.queuePrefix || undefined,
+          MaxResults: 1000,
+          NextToken: nextToken,
+        }),
+      );
+      for (const url of page.QueueUrls ?? []) {
+        if (!/-dlq(\.fifo)?$/.test(url)) continue;
+        const tags = await this.urlTags(url);
+        const queue = tags[DeadLetterTags.queue];
+        if (queue !== undefined) queues.add(queue);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return [...queues].sort();
   }
 
   /** Creates a private reply queue and returns its URL. */
@@ -165,6 +225,16 @@ export class SqsTopology {
     const arn = present(Attributes?.QueueArn, 'QueueArn');
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes(arn) }));
     return { url, arn };
+  }
+
+  private async urlTags(url: string): Promise<Record<string, string>> {
+    try {
+      const { Tags } = await this.clients.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
+      return Tags ?? {};
+    } catch (error) {
+      if (isQueueMissing(error)) return {};
+      throw error;
+    }
   }
 
   private async existingUrl(name: string): Promise<string | undefined> {

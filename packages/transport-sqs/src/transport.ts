@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import {
   type DeadLetter,
-  type DeadLetterAccess,
+  type DeadLetterAdmin,
   type DeliveryHandler,
   type OutgoingMessage,
   type QueueSizeProbe,
@@ -11,10 +11,13 @@ import {
   type Transport,
   type TransportCapabilities,
   TransportUnavailableError,
+  UnknownQueueError,
 } from '@switchyard/core';
 import { isQueueMissing } from './aws-errors';
 import { type AwsClients, createClients } from './clients';
+import { deleteDeadLetters, purgeDeadLetters } from './dead-letter-removal';
 import { peekDeadLetters } from './dead-letters';
+import { fifoId, queueNames } from './names';
 import { type ResolvedSqsOptions, type SqsTransportOptions, resolveOptions } from './options';
 import { SqsPublisher } from './publisher';
 import { QueueClient } from './queue-client';
@@ -24,7 +27,7 @@ import { RetryHeaders } from './retry-headers';
 import { Settler } from './settler';
 import { SqsSubscriber } from './subscriber';
 import { subscriptionSettings } from './subscription-settings';
-import { SqsTopology } from './topology';
+import { DeadLetterTags, type QueueUrls, SqsTopology } from './topology';
 
 /**
  * What SQS does natively. Delays and retries are visibility timeouts (and FIFO message groups
@@ -51,7 +54,7 @@ interface Connection {
  * an SQS queue subscribed to it with a filter policy built from its patterns, and consumers
  * long-poll their queue. See the package README for the topology and the guarantees.
  */
-export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAccess {
+export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAdmin {
   readonly name = 'sqs';
   readonly capabilities = SQS_CAPABILITIES;
   /** The options in force, defaults applied. */
@@ -151,9 +154,44 @@ export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAccess
 
   /** Up to `limit` letters of the queue's `-dlq` queue, oldest first, left in place. */
   async peekDeadLetters(queue: string, limit: number): Promise<DeadLetter[]> {
-    const urls = await this.connected().topology.lookup(queue);
+    const { topology } = this.connected();
+    const urls = await topology.lookup(queue);
     if (!urls) return [];
-    return peekDeadLetters(this.queue(urls.deadLetterUrl), queue, limit);
+    const handler = (await topology.deadLetterTags(queue))[DeadLetterTags.handler];
+    return peekDeadLetters(this.queue(urls.deadLetterUrl), queue, limit, handler);
+  }
+
+  /**
+   * Sends `message` straight into the queue's SQS queue (not through SNS, so no other queue gets
+   * it), as a new SQS message: its attempt starts again at 1.
+   */
+  async redeliver(queue: string, message: OutgoingMessage): Promise<void> {
+    const urls = await this.existing(queue);
+    const record = toRecord(message);
+    // A FIFO queue would drop it as a duplicate of the original publish within 5 minutes.
+    const deduplicationId = fifoId(`${message.id}:redelivered:${Date.now()}`);
+    await this.connected().publisher.sendToQueue(
+      urls.url,
+      { ...record, deduplicationId },
+      urls.fifo,
+    );
+  }
+
+  /** Removes the letters with these message ids, scanning the `-dlq` queue (see the README). */
+  async deleteDeadLetters(queue: string, ids: readonly string[]): Promise<number> {
+    const urls = await this.existing(queue);
+    return deleteDeadLetters(this.queue(urls.deadLetterUrl), ids);
+  }
+
+  /** Removes every letter of the `-dlq` queue not hidden by a read in progress. */
+  async purgeDeadLetters(queue: string): Promise<number> {
+    const urls = await this.existing(queue);
+    return purgeDeadLetters(this.queue(urls.deadLetterUrl));
+  }
+
+  /** The queues with a `-dlq` queue under this transport's prefix, from the queues' tags. */
+  async listDeadLetterQueues(): Promise<string[]> {
+    return this.connected().topology.deadLetterQueues();
   }
 
   /** Drains every subscription, deletes the reply queue, flushes sends and closes the clients. */
@@ -216,6 +254,14 @@ export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAccess
     this.queues.clear();
     connection?.clients.sqs.destroy();
     connection?.clients.sns.destroy();
+  }
+
+  private async existing(queue: string): Promise<QueueUrls> {
+    const urls = await this.connected().topology.lookup(queue);
+    if (urls) return urls;
+    throw new UnknownQueueError(
+      `SQS has no queue for "${queue}" (${queueNames(queue, this.options.queuePrefix, false).main} or its .fifo twin, with a -dlq queue); start its consumer, which declares them, or check the name (<group>.<method>)`,
+    );
   }
 
   private queue(url: string): QueueClient {

@@ -105,6 +105,19 @@ async function switchyardApp(consumers: Type[]): Promise<Switchyard> {
   return app;
 }
 
+/**
+ * Starts measuring this process's CPU time; the returned function prints it per message. Printed
+ * for each round, it shows the client's own cost, which the emulator sharing the machine's cores
+ * turns into throughput.
+ */
+function cpuMeter(label: string, messages: number): () => void {
+  const start = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(start);
+    console.log(`  ${label}: ${((used.user + used.system) / messages).toFixed(0)} µs CPU/message`);
+  };
+}
+
 /** Keeps at most `lanes` operations in flight until `count` are done. */
 async function windowed(
   count: number,
@@ -191,14 +204,17 @@ async function publishTarget(): Promise<{ topicArn: string; queueUrl: string }> 
 async function publishSwitchyard(messages: number): Promise<Measurement> {
   const app = await switchyardApp([]);
   await app.bus.publish('bench.published', order(-1));
+  const cpu = cpuMeter('switchyard publish', messages);
   const startedAt = now();
   await windowed(messages, WINDOW, 1, (i) => app.bus.publish('bench.published', order(i)));
   const elapsed = now() - startedAt;
+  cpu();
   await app.stop();
   return measure(messages, elapsed);
 }
 
 async function publishRawSns(messages: number, topicArn: string): Promise<Measurement> {
+  const cpu = cpuMeter('raw PublishBatch', messages);
   const startedAt = now();
   await windowed(messages, WINDOW / 10, 10, async (from, to) => {
     const response = await sns.send(
@@ -210,15 +226,20 @@ async function publishRawSns(messages: number, topicArn: string): Promise<Measur
     if (response.Failed?.length)
       throw new Error(`PublishBatch failed: ${response.Failed[0]!.Code}`);
   });
-  return measure(messages, now() - startedAt);
+  const elapsed = now() - startedAt;
+  cpu();
+  return measure(messages, elapsed);
 }
 
 async function publishRawSqs(messages: number, queueUrl: string): Promise<Measurement> {
+  const cpu = cpuMeter('raw SendMessageBatch', messages);
   const startedAt = now();
   await windowed(messages, WINDOW / 10, 10, (from, to) =>
     sendBatch(queueUrl, from, to, 'bench.published'),
   );
-  return measure(messages, now() - startedAt);
+  const elapsed = now() - startedAt;
+  cpu();
+  return measure(messages, elapsed);
 }
 
 async function fill(url: string, messages: number, topic: string): Promise<void> {
@@ -243,9 +264,11 @@ async function consumeSwitchyard(messages: number, round: string): Promise<Measu
   const url = await createQueue(queueNames(`${group}.on`, prefix, false).main);
   await fill(url, messages, topic);
   const sink: Sink = { handled: 0, firstAt: 0, lastAt: 0 };
+  const cpu = cpuMeter('switchyard consume (with start-up)', messages);
   const app = await switchyardApp([consumerFor(sink, group, topic)]);
   await until(() => sink.handled >= messages, 300_000, 'every message to be handled');
   const elapsed = now() - sink.firstAt;
+  cpu();
   await app.stop();
   await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
   return measure(messages, elapsed);
@@ -256,6 +279,7 @@ async function consumeRaw(messages: number, round: string): Promise<Measurement>
   await fill(url, messages, `bench.backlog${round}`);
   const sink: Sink = { handled: 0, firstAt: 0, lastAt: 0 };
   const deleting: Promise<unknown>[] = [];
+  const cpu = cpuMeter('raw consume', messages);
   const receiver = async () => {
     while (sink.handled < messages) {
       const { Messages } = await sqs.send(
@@ -291,6 +315,7 @@ async function consumeRaw(messages: number, round: string): Promise<Measurement>
   await Promise.all(Array.from({ length: RECEIVERS }, receiver));
   const elapsed = sink.lastAt - sink.firstAt;
   await Promise.all(deleting);
+  cpu();
   await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
   return measure(messages, elapsed);
 }

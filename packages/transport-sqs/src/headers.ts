@@ -102,8 +102,8 @@ export function decodeAttributes(attributes: ReceivedAttributes | undefined): De
     headers: {},
   };
   if (!attributes) return decoded;
-  for (const [name, attribute] of Object.entries(attributes)) {
-    const value = attribute.StringValue;
+  for (const name in attributes) {
+    const value = attributes[name]?.StringValue;
     if (value === undefined) continue;
     if (name === SqsAttributes.headers) unpackHeaders(value, decoded);
     else setField(decoded, name, value);

@@ -192,10 +192,10 @@ export class SqsSubscriber implements Subscription {
     while (this.running < this.deps.spec.concurrency && this.state === 'running') {
       const index = this.nextIndex();
       if (index < 0) return;
-      for (const message of this.buffer.splice(index, 1)) {
-        this.running++;
-        void this.run(message);
-      }
+      const message = index === 0 ? this.buffer.shift() : this.buffer.splice(index, 1)[0];
+      if (!message) return;
+      this.running++;
+      void this.run(message);
     }
   }
 
@@ -282,6 +282,7 @@ export class SqsSubscriber implements Subscription {
   };
 
   private wakeRoomWaiters(): void {
+    if (this.roomWaiters.length === 0) return;
     for (const resolve of this.roomWaiters.splice(0)) resolve();
   }
 }

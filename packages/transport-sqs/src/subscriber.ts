@@ -4,13 +4,13 @@ import {
   type Logger,
   type Subscription,
   type SubscriptionSpec,
-  type TopicMatcher,
-  compilePattern,
   errorMessage,
   isWildcard,
 } from '@switchyard/core';
 import { VisibilityHeartbeat } from './heartbeat';
+import { DeliveryBuffer } from './delivery-buffer';
 import { type Received, toReceived } from './inbound';
+import { type PatternSet, patternSet, sortIntake } from './intake';
 import { Poller } from './poller';
 import type { QueueClient } from './queue-client';
 import type { RetryHeaders } from './retry-headers';
@@ -43,14 +43,13 @@ type State = 'running' | 'closing' | 'closed' | 'crashed';
  * the queue's patterns (SNS filter policies can only approximate word wildcards) is deleted.
  */
 export class SqsSubscriber implements Subscription {
-  private readonly buffer: Received[] = [];
-  private readonly busyGroups = new Set<string>();
+  private readonly buffer: DeliveryBuffer;
   /** Settlements and give-backs sent but not yet confirmed. */
   private pendingWork = 0;
   private workDone: (() => void)[] = [];
   private readonly pollers: Poller[];
   private readonly heartbeat: VisibilityHeartbeat;
-  private readonly matchers: TopicMatcher[];
+  private readonly matches: PatternSet;
   private readonly fallbackTopic: string;
   private readonly lowWater: number;
   private running = 0;
@@ -65,8 +64,9 @@ export class SqsSubscriber implements Subscription {
 
   constructor(private readonly deps: SubscriberDeps) {
     const { spec, settings, queue, logger } = deps;
+    this.buffer = new DeliveryBuffer(spec.ordered);
     this.heartbeat = new VisibilityHeartbeat(queue, settings.visibilityTimeoutSeconds, logger);
-    this.matchers = spec.patterns.map(compilePattern);
+    this.matches = patternSet(spec.patterns);
     this.fallbackTopic = spec.patterns.find((pattern) => !isWildcard(pattern)) ?? spec.queue;
     // Ask for messages only when a worthwhile batch fits, not one at a time.
     this.lowWater = Math.min(10, Math.max(1, Math.floor(spec.prefetch / (2 * settings.receivers))));
@@ -100,7 +100,7 @@ export class SqsSubscriber implements Subscription {
     this.wakeRoomWaiters();
     for (const poller of this.pollers) void poller.stop(0);
     this.heartbeat.stop();
-    this.buffer.length = 0;
+    this.buffer.removeAll();
   }
 
   private async drain(): Promise<void> {
@@ -111,7 +111,7 @@ export class SqsSubscriber implements Subscription {
     // messages and returns (its owner gives them back again) instead of being aborted, since an
     // aborted long poll may still take the next message that becomes visible, hiding it until
     // its visibility timeout.
-    const undelivered = this.buffer.splice(0);
+    const undelivered = this.buffer.removeAll();
     this.held -= undelivered.length;
     this.release(undelivered);
     await Promise.all(this.pollers.map((poller) => poller.stop(CLOSE_GRACE_MS)));
@@ -128,7 +128,8 @@ export class SqsSubscriber implements Subscription {
       const room = this.deps.spec.prefetch - this.held - this.reserved;
       // With every handler busy and the queue drained, a new message is better left to an idle
       // competitor's long poll than fetched to wait here; with a backlog, prefetch hides latency.
-      if (room >= this.lowWater && (this.backlog || this.idleHandlers() > 0)) {
+      const idle = this.deps.spec.concurrency - this.running - this.buffer.runnable();
+      if (room >= this.lowWater && (this.backlog || idle > 0)) {
         const count = Math.min(10, room);
         this.reserved += count;
         return count;
@@ -152,65 +153,45 @@ export class SqsSubscriber implements Subscription {
       this.release(received);
       return;
     }
-    const deferredGroups = new Set<string>();
     const now = Date.now();
-    for (const message of received) {
-      if (message.group !== undefined && deferredGroups.has(message.group)) {
-        this.release([message]);
-      } else if (message.deliverAt !== undefined && message.deliverAt > now) {
-        if (message.group !== undefined) deferredGroups.add(message.group);
-        this.track(
-          this.deps.queue.changeVisibility(message.receiptHandle, (message.deliverAt - now) / 1000),
-        );
-      } else if (message.routed && !this.matches(message.message.topic)) {
-        this.track(this.deps.queue.delete(message.receiptHandle));
-      } else {
-        this.buffer.push(message);
-        this.held++;
-        this.heartbeat.track(message.receiptHandle);
+    const intakes = sortIntake(received, now, this.matches);
+    received.forEach((message, index) => {
+      switch (intakes[index]) {
+        case 'deliver':
+          this.buffer.push(message);
+          this.held++;
+          this.heartbeat.track(message.receiptHandle);
+          return;
+        case 'hold':
+          this.track(
+            this.deps.queue.changeVisibility(
+              message.receiptHandle,
+              ((message.deliverAt ?? now) - now) / 1000,
+            ),
+          );
+          return;
+        case 'drop':
+          this.track(this.deps.queue.delete(message.receiptHandle));
+          return;
+        case 'release':
+          this.release([message]);
       }
-    }
+    });
     this.wakeRoomWaiters();
     this.pump();
   };
 
-  /** Handlers that would be idle once every runnable buffered message started. */
-  private idleHandlers(): number {
-    let runnable = 0;
-    for (const message of this.buffer) {
-      if (message.group === undefined || !this.busyGroups.has(message.group)) runnable++;
-    }
-    return this.deps.spec.concurrency - this.running - runnable;
-  }
-
-  private matches(topic: string): boolean {
-    for (const matcher of this.matchers) if (matcher(topic)) return true;
-    return false;
-  }
-
   private pump(): void {
     while (this.running < this.deps.spec.concurrency && this.state === 'running') {
-      const index = this.nextIndex();
-      if (index < 0) return;
-      const message = index === 0 ? this.buffer.shift() : this.buffer.splice(index, 1)[0];
+      const message = this.buffer.take();
       if (!message) return;
       this.running++;
       void this.run(message);
     }
   }
 
-  /** The first buffered message whose group (on an ordered queue) has none running. */
-  private nextIndex(): number {
-    if (!this.deps.spec.ordered) return this.buffer.length > 0 ? 0 : -1;
-    return this.buffer.findIndex(
-      (message) => message.group === undefined || !this.busyGroups.has(message.group),
-    );
-  }
-
   private async run(received: Received): Promise<void> {
     const { spec, handler, settler, queue } = this.deps;
-    const group = spec.ordered ? received.group : undefined;
-    if (group !== undefined) this.busyGroups.add(group);
     try {
       if (spec.ackMode === 'before-handler') {
         // At-most-once: the handler runs only once SQS confirmed the delete.
@@ -225,7 +206,9 @@ export class SqsSubscriber implements Subscription {
       const settlement = await handler(received.message);
       if (this.state === 'crashed') return;
       this.heartbeat.untrack(received.receiptHandle);
-      if (settlement.kind === 'retry' && group !== undefined) this.releaseGroup(group);
+      if (settlement.kind === 'retry' && spec.ordered && received.group !== undefined) {
+        this.releaseGroup(received.group);
+      }
       this.track(settler.apply(received, settlement));
     } catch (error) {
       // Only the delete of an at-most-once message gets here: not acknowledged, so not handled;
@@ -235,15 +218,15 @@ export class SqsSubscriber implements Subscription {
         error: errorMessage(error),
       });
     } finally {
-      this.finish(received, group);
+      this.finish(received);
     }
   }
 
-  private finish(received: Received, group: string | undefined): void {
+  private finish(received: Received): void {
     this.heartbeat.untrack(received.receiptHandle);
     this.running--;
     this.held--;
-    if (group !== undefined) this.busyGroups.delete(group);
+    this.buffer.finished(received);
     this.wakeRoomWaiters();
     if (this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     this.pump();
@@ -251,9 +234,7 @@ export class SqsSubscriber implements Subscription {
 
   /** Gives back the buffered messages of a group whose head is being retried, keeping order. */
   private releaseGroup(group: string): void {
-    const later = this.buffer.filter((message) => message.group === group);
-    if (later.length === 0) return;
-    for (const message of later) this.buffer.splice(this.buffer.indexOf(message), 1);
+    const later = this.buffer.removeGroup(group);
     this.held -= later.length;
     this.release(later);
   }

@@ -4,8 +4,6 @@ import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
-  ListQueueTagsCommand,
-  ListQueuesCommand,
   SetQueueAttributesCommand,
   TagQueueCommand,
 } from '@aws-sdk/client-sqs';
@@ -51,7 +49,6 @@ const REPLY_RETENTION = String(300);
 export class SqsTopology {
   private topics: Promise<TopicArns> | undefined;
   private readonly declared = new Map<string, QueueUrls>();
-  private readonly tags = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(
     private readonly clients: AwsClients,
@@ -121,46 +118,6 @@ export class SqsTopology {
     return undefined;
   }
 
-  /** The tags of a Switchyard queue's dead-letter queue (cached), or none when it has none. */
-  async deadLetterTags(queue: string): Promise<Readonly<Record<string, string>>> {
-    const cached = this.tags.get(queue);
-    if (cached) return cached;
-    const urls = await this.lookup(queue);
-    if (!urls) return {};
-    const { Tags } = await this.clients.sqs.send(
-      new ListQueueTagsCommand({ QueueUrl: urls.deadLetterUrl }),
-    );
-    const tags = Tags ?? {};
-    this.tags.set(queue, tags);
-    return tags;
-  }
-
-  /**
-   * The Switchyard queues whose dead-letter queue exists under this transport's prefix, sorted,
-   * read from the tags of `-dlq` queues.
-   */
-  async deadLetterQueues(): Promise<string[]> {
-    const queues = new Set<string>();
-    let nextToken: string | undefined;
-    do {
-      const page = await this.clients.sqs.send(
-        new ListQueuesCommand({
-          QueueNamePrefix: this.options.queuePrefix || undefined,
-          MaxResults: 1000,
-          NextToken: nextToken,
-        }),
-      );
-      for (const url of page.QueueUrls ?? []) {
-        if (!/-dlq(\.fifo)?$/.test(url)) continue;
-        const tags = await this.urlTags(url);
-        const queue = tags[DeadLetterTags.queue];
-        if (queue !== undefined) queues.add(queue);
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
-    return [...queues].sort();
-  }
-
   /** Creates a private reply queue and returns its URL. */
   async createReplyQueue(): Promise<string> {
     const { QueueUrl } = await this.clients.sqs.send(
@@ -225,16 +182,6 @@ export class SqsTopology {
     const arn = present(Attributes?.QueueArn, 'QueueArn');
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes(arn) }));
     return { url, arn };
-  }
-
-  private async urlTags(url: string): Promise<Record<string, string>> {
-    try {
-      const { Tags } = await this.clients.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
-      return Tags ?? {};
-    } catch (error) {
-      if (isQueueMissing(error)) return {};
-      throw error;
-    }
   }
 
   private async existingUrl(name: string): Promise<string | undefined> {

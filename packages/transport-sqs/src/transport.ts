@@ -11,13 +11,10 @@ import {
   type Transport,
   type TransportCapabilities,
   TransportUnavailableError,
-  UnknownQueueError,
 } from '@switchyard/core';
 import { isQueueMissing } from './aws-errors';
 import { type AwsClients, createClients } from './clients';
-import { deleteDeadLetters, purgeDeadLetters } from './dead-letter-removal';
-import { peekDeadLetters } from './dead-letters';
-import { fifoId, queueNames } from './names';
+import { DeadLetterQueues } from './dead-letter-admin';
 import { type ResolvedSqsOptions, type SqsTransportOptions, resolveOptions } from './options';
 import { SqsPublisher } from './publisher';
 import { QueueClient } from './queue-client';
@@ -27,7 +24,7 @@ import { RetryHeaders } from './retry-headers';
 import { Settler } from './settler';
 import { SqsSubscriber } from './subscriber';
 import { subscriptionSettings } from './subscription-settings';
-import { DeadLetterTags, type QueueUrls, SqsTopology } from './topology';
+import { SqsTopology } from './topology';
 
 /**
  * What SQS does natively. Delays and retries are visibility timeouts (and FIFO message groups
@@ -47,6 +44,7 @@ interface Connection {
   readonly clients: AwsClients;
   readonly topology: SqsTopology;
   readonly publisher: SqsPublisher;
+  readonly deadLetters: DeadLetterQueues;
 }
 
 /**
@@ -153,45 +151,28 @@ export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAdmin 
   }
 
   /** Up to `limit` letters of the queue's `-dlq` queue, oldest first, left in place. */
-  async peekDeadLetters(queue: string, limit: number): Promise<DeadLetter[]> {
-    const { topology } = this.connected();
-    const urls = await topology.lookup(queue);
-    if (!urls) return [];
-    const handler = (await topology.deadLetterTags(queue))[DeadLetterTags.handler];
-    return peekDeadLetters(this.queue(urls.deadLetterUrl), queue, limit, handler);
+  peekDeadLetters(queue: string, limit: number): Promise<DeadLetter[]> {
+    return this.connected().deadLetters.peek(queue, limit);
   }
 
-  /**
-   * Sends `message` straight into the queue's SQS queue (not through SNS, so no other queue gets
-   * it), as a new SQS message: its attempt starts again at 1.
-   */
-  async redeliver(queue: string, message: OutgoingMessage): Promise<void> {
-    const urls = await this.existing(queue);
-    const record = toRecord(message);
-    // A FIFO queue would drop it as a duplicate of the original publish within 5 minutes.
-    const deduplicationId = fifoId(`${message.id}:redelivered:${Date.now()}`);
-    await this.connected().publisher.sendToQueue(
-      urls.url,
-      { ...record, deduplicationId },
-      urls.fifo,
-    );
+  /** Sends `message` into `queue` alone (not through SNS) as a first attempt. */
+  redeliver(queue: string, message: OutgoingMessage): Promise<void> {
+    return this.connected().deadLetters.redeliver(queue, message);
   }
 
   /** Removes the letters with these message ids, scanning the `-dlq` queue (see the README). */
-  async deleteDeadLetters(queue: string, ids: readonly string[]): Promise<number> {
-    const urls = await this.existing(queue);
-    return deleteDeadLetters(this.queue(urls.deadLetterUrl), ids);
+  deleteDeadLetters(queue: string, ids: readonly string[]): Promise<number> {
+    return this.connected().deadLetters.delete(queue, ids);
   }
 
   /** Removes every letter of the `-dlq` queue not hidden by a read in progress. */
-  async purgeDeadLetters(queue: string): Promise<number> {
-    const urls = await this.existing(queue);
-    return purgeDeadLetters(this.queue(urls.deadLetterUrl));
+  purgeDeadLetters(queue: string): Promise<number> {
+    return this.connected().deadLetters.purge(queue);
   }
 
   /** The queues with a `-dlq` queue under this transport's prefix, from the queues' tags. */
-  async listDeadLetterQueues(): Promise<string[]> {
-    return this.connected().topology.deadLetterQueues();
+  listDeadLetterQueues(): Promise<string[]> {
+    return this.connected().deadLetters.list();
   }
 
   /** Drains every subscription, deletes the reply queue, flushes sends and closes the clients. */
@@ -219,11 +200,16 @@ export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAdmin 
     const topology = new SqsTopology(clients, this.options);
     try {
       const topics = await topology.topicArns();
-      return {
+      const publisher = new SqsPublisher(clients, topics, this.options.publishLingerMs);
+      const queue = (url: string) => this.queueFor(clients, url);
+      const deadLetters = new DeadLetterQueues({
         clients,
         topology,
-        publisher: new SqsPublisher(clients, topics, this.options.publishLingerMs),
-      };
+        publisher,
+        queue,
+        options: this.options,
+      });
+      return { clients, topology, publisher, deadLetters };
     } catch (error) {
       clients.sqs.destroy();
       clients.sns.destroy();
@@ -256,18 +242,14 @@ export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAdmin 
     connection?.clients.sns.destroy();
   }
 
-  private async existing(queue: string): Promise<QueueUrls> {
-    const urls = await this.connected().topology.lookup(queue);
-    if (urls) return urls;
-    throw new UnknownQueueError(
-      `SQS has no queue for "${queue}" (${queueNames(queue, this.options.queuePrefix, false).main} or its .fifo twin, with a -dlq queue); start its consumer, which declares them, or check the name (<group>.<method>)`,
-    );
+  private queue(url: string): QueueClient {
+    return this.queueFor(this.connected().clients, url);
   }
 
-  private queue(url: string): QueueClient {
+  private queueFor(clients: AwsClients, url: string): QueueClient {
     let queue = this.queues.get(url);
     if (!queue) {
-      queue = new QueueClient(this.connected().clients, url, this.options.ackLingerMs);
+      queue = new QueueClient(clients, url, this.options.ackLingerMs);
       this.queues.set(url, queue);
     }
     return queue;

@@ -1,4 +1,10 @@
-import { ACK, type InboundMessage, type Settlement, type SubscriptionSpec } from '@switchyard/core';
+import {
+  ACK,
+  type InboundMessage,
+  type OutgoingMessage,
+  type Settlement,
+  type SubscriptionSpec,
+} from '@switchyard/core';
 
 /** A subscription spec with the defaults core would give a plain `@Subscribe`. */
 export function subscriptionSpec(
@@ -31,12 +37,12 @@ export function recordingHandler(
   };
 }
 
-/** An outgoing message with Switchyard's usual headers. */
+/** A message as `MessageBus` builds it, with a random id unless given. */
 export function outgoing(
   topic: string,
   payload: unknown,
-  overrides: Partial<import('@switchyard/core').OutgoingMessage> = {},
-) {
+  overrides: Partial<OutgoingMessage> = {},
+): OutgoingMessage {
   return {
     id: `msg-${Math.random().toString(36).slice(2)}`,
     topic,

@@ -1,7 +1,18 @@
 import type { Redis } from 'ioredis';
+import type { Delivery } from './delivery';
+
+/** Told how the acknowledgement of a delivery given to `AckBatcher.add` ended. */
+export type AckListener = (delivery: Delivery, error: unknown) => void;
 
 interface Batch {
   readonly ids: string[];
+  /** Deliveries queued with `add`, told through the listener. */
+  readonly deliveries: Delivery[];
+  /** Created for the first `ack()` caller only: most batches have none. */
+  waiters: Waiters | undefined;
+}
+
+interface Waiters {
   readonly done: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
@@ -9,7 +20,8 @@ interface Batch {
 
 /**
  * Collects the acknowledgements of one turn of the event loop and sends one `XACK` per stream
- * with all their ids, instead of one command per message. Every ack of a batch shares its promise.
+ * with all their ids, instead of one command per message. A settled delivery costs no promise or
+ * closure of its own: the listener hears of each once the batch's `XACK` is answered.
  */
 export class AckBatcher {
   private batches = new Map<string, Batch>();
@@ -18,21 +30,35 @@ export class AckBatcher {
   constructor(
     private readonly redis: Redis,
     private readonly group: string,
+    private readonly listener: AckListener,
   ) {}
+
+  /** Acknowledges `delivery`'s entry; the listener is told once Redis answered. */
+  add(delivery: Delivery): void {
+    const batch = this.batchOf(delivery.stream);
+    batch.ids.push(delivery.entryId);
+    batch.deliveries.push(delivery);
+  }
 
   /** Acknowledges `entryId` of `stream`; resolves once Redis has. */
   ack(stream: string, entryId: string): Promise<void> {
+    const batch = this.batchOf(stream);
+    batch.ids.push(entryId);
+    batch.waiters ??= waiters();
+    return batch.waiters.done;
+  }
+
+  private batchOf(stream: string): Batch {
     let batch = this.batches.get(stream);
     if (!batch) {
-      batch = newBatch();
+      batch = { ids: [], deliveries: [], waiters: undefined };
       this.batches.set(stream, batch);
     }
-    batch.ids.push(entryId);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    return batch.done;
+    return batch;
   }
 
   private flush(): void {
@@ -41,14 +67,20 @@ export class AckBatcher {
     this.batches = new Map();
     for (const [stream, batch] of batches) {
       this.redis.xack(stream, this.group, ...batch.ids).then(
-        () => batch.resolve(),
-        (error: unknown) => batch.reject(error),
+        () => this.done(batch, undefined),
+        (error: unknown) => this.done(batch, error ?? new Error('XACK failed')),
       );
     }
   }
+
+  private done(batch: Batch, error: unknown): void {
+    for (const delivery of batch.deliveries) this.listener(delivery, error);
+    if (error === undefined) batch.waiters?.resolve();
+    else batch.waiters?.reject(error);
+  }
 }
 
-function newBatch(): Batch {
+function waiters(): Waiters {
   let resolve: () => void = () => undefined;
   let reject: (error: unknown) => void = () => undefined;
   const done = new Promise<void>((res, rej) => {
@@ -57,5 +89,5 @@ function newBatch(): Batch {
   });
   // A failed batch is reported to each waiter; this keeps it from also being "unhandled".
   done.catch(() => undefined);
-  return { ids: [], done, resolve, reject };
+  return { done, resolve, reject };
 }

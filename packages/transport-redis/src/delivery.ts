@@ -4,8 +4,6 @@ import type { InboundMessage } from '@switchyard/core';
 export interface Delivery {
   readonly stream: string;
   readonly entryId: string;
-  /** `deliveryRef(stream, entryId)`, kept to avoid building it again. */
-  readonly ref: string;
   /** Replaced when an ordered message is retried in place (attempt + 1, merged headers). */
   message: InboundMessage;
   /**
@@ -15,9 +13,4 @@ export interface Delivery {
   deliveryCount: number;
   /** Acknowledged already (at-most-once acknowledges before the handler). */
   acked: boolean;
-}
-
-/** The key of a delivery in maps: stream and entry id. */
-export function deliveryRef(stream: string, entryId: string): string {
-  return `${stream}\n${entryId}`;
 }

@@ -20,7 +20,6 @@ function delivery(n: number, key?: string): Delivery {
   return {
     stream: 's',
     entryId: `${n}-0`,
-    ref: `s\n${n}-0`,
     message,
     deliveryCount: 1,
     acked: false,
@@ -49,8 +48,13 @@ class Recording implements DispatchHooks {
     );
   }
 
-  async settle(d: Delivery, settlement: Settlement): Promise<void> {
+  /** The dispatcher to tell when a settlement is applied. */
+  dispatcher: Dispatcher | undefined;
+
+  settle(d: Delivery, settlement: Settlement): void {
     this.settled.push(`${d.message.id}:${settlement.kind}`);
+    // Applied asynchronously, as Redis would.
+    void Promise.resolve().then(() => this.dispatcher!.settled(d));
   }
 
   async beforeRetryInPlace(): Promise<void> {}
@@ -64,10 +68,16 @@ class Recording implements DispatchHooks {
   }
 }
 
+function setup(concurrency: number, ordered: boolean) {
+  const hooks = new Recording();
+  const dispatcher = new Dispatcher(concurrency, ordered, hooks);
+  hooks.dispatcher = dispatcher;
+  return { hooks, dispatcher };
+}
+
 describe('Dispatcher', () => {
   it('runs at most `concurrency` handlers at once', async () => {
-    const hooks = new Recording();
-    const dispatcher = new Dispatcher(2, false, hooks);
+    const { hooks, dispatcher } = setup(2, false);
     for (let n = 1; n <= 5; n++) dispatcher.add(delivery(n));
     expect(hooks.started).toEqual(['m1@1', 'm2@1']);
     hooks.release('m1');
@@ -77,8 +87,7 @@ describe('Dispatcher', () => {
   });
 
   it('serves one key at a time, in order, while other keys proceed', async () => {
-    const hooks = new Recording();
-    const dispatcher = new Dispatcher(4, true, hooks);
+    const { hooks, dispatcher } = setup(4, true);
     dispatcher.add(delivery(1, 'a'));
     dispatcher.add(delivery(2, 'a'));
     dispatcher.add(delivery(3, 'b'));
@@ -89,8 +98,7 @@ describe('Dispatcher', () => {
   });
 
   it('retries an ordered message in place, ahead of later messages with its key', async () => {
-    const hooks = new Recording();
-    const dispatcher = new Dispatcher(2, true, hooks);
+    const { hooks, dispatcher } = setup(2, true);
     const first = delivery(1, 'a');
     dispatcher.add(first);
     dispatcher.add(delivery(2, 'a'));
@@ -105,8 +113,7 @@ describe('Dispatcher', () => {
   });
 
   it('settles the retry of an unordered message through the hooks', async () => {
-    const hooks = new Recording();
-    const dispatcher = new Dispatcher(1, false, hooks);
+    const { hooks, dispatcher } = setup(1, false);
     dispatcher.add(delivery(1, 'a'));
     hooks.release('m1', { kind: 'retry', delayMs: 0, headers: {} });
     await waitFor(() => hooks.done.length === 1);
@@ -114,8 +121,7 @@ describe('Dispatcher', () => {
   });
 
   it('hands back what did not start on stop, and waits for what runs', async () => {
-    const hooks = new Recording();
-    const dispatcher = new Dispatcher(1, true, hooks);
+    const { hooks, dispatcher } = setup(1, true);
     dispatcher.add(delivery(1, 'a'));
     dispatcher.add(delivery(2, 'a'));
     dispatcher.add(delivery(3, 'b'));
@@ -132,8 +138,7 @@ describe('Dispatcher', () => {
   });
 
   it('hands back an ordered message waiting for its retry on stop', async () => {
-    const hooks = new Recording();
-    const dispatcher = new Dispatcher(1, true, hooks);
+    const { hooks, dispatcher } = setup(1, true);
     dispatcher.add(delivery(1, 'a'));
     hooks.release('m1', { kind: 'retry', delayMs: 60_000, headers: {} });
     await waitFor(() => hooks.running === 0);

@@ -5,8 +5,11 @@ import type { Delivery } from './delivery';
 export interface DispatchHooks {
   /** Runs the handler; `undefined` abandons the delivery unsettled (it stays pending in Redis). */
   handle(delivery: Delivery): Promise<Settlement | undefined>;
-  /** Applies a settlement in Redis; never rejects. */
-  settle(delivery: Delivery, settlement: Settlement): Promise<void>;
+  /**
+   * Applies a settlement in Redis, then calls `Dispatcher.settled(delivery)` — also when it
+   * failed (the entry then stays pending in Redis). Never throws.
+   */
+  settle(delivery: Delivery, settlement: Settlement): void;
   /** Called before an ordered message runs again in place, with its new delivery count. */
   beforeRetryInPlace(delivery: Delivery): Promise<void>;
   /** The delivery is done with (settled or abandoned): its prefetch slot is free. */
@@ -110,17 +113,21 @@ export class Dispatcher {
     } else {
       this.releaseKey(delivery);
       if (settlement) {
+        // No promise per message: the settler calls settled() back, for acks once per batch.
         this.settling++;
-        void this.hooks.settle(delivery, settlement).finally(() => {
-          this.settling--;
-          this.finish(delivery);
-        });
+        this.hooks.settle(delivery, settlement);
       } else {
         this.finish(delivery);
       }
     }
     this.pump();
     this.checkIdle();
+  }
+
+  /** The settlement of `delivery` given to `hooks.settle` is done with: its slot is free. */
+  settled(delivery: Delivery): void {
+    this.settling--;
+    this.finish(delivery);
   }
 
   private checkIdle(): void {

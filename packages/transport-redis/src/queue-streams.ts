@@ -6,6 +6,7 @@ import {
   isWildcard,
 } from '@switchyard/core';
 import type { Redis } from 'ioredis';
+import type { EntrySource } from './headers';
 import type { RedisScripts } from './scripts';
 import { type RedisTopology, createGroup } from './topology';
 
@@ -14,6 +15,8 @@ interface Source {
   /** The topic, or `undefined` for the queue's own retry stream. */
   readonly topic: string | undefined;
   readonly pattern: string | undefined;
+  /** How its entries are decoded (built once, not per message). */
+  readonly entrySource: EntrySource;
 }
 
 /** What a queue's streams need. */
@@ -33,6 +36,8 @@ export class QueueStreams {
   private readonly sources = new Map<string, Source>();
   private readonly binding = new Set<string>();
   private readonly wildcards: { pattern: string; matches: TopicMatcher }[];
+  /** Copies in the retry stream name their topic; one that does not is reported as the queue. */
+  private readonly retrySource: EntrySource;
 
   constructor(
     private readonly context: QueueStreamsContext,
@@ -44,6 +49,7 @@ export class QueueStreams {
     this.wildcards = patterns
       .filter(isWildcard)
       .map((pattern) => ({ pattern, matches: compilePattern(pattern) }));
+    this.retrySource = { topic: undefined, fallbackTopic: queue };
   }
 
   get hasWildcards(): boolean {
@@ -55,9 +61,9 @@ export class QueueStreams {
     return [...this.sources.keys()];
   }
 
-  /** The topic of a stream read, `undefined` for the retry stream (its copies name their topic). */
-  topicOf(stream: string): string | undefined {
-    return this.sources.get(stream)?.topic;
+  /** How to decode the entries of a stream read: the topic stream's topic, or the copies' own. */
+  sourceOf(stream: string): EntrySource {
+    return this.sources.get(stream)?.entrySource ?? this.retrySource;
   }
 
   /** Creates the retry stream's group and exact patterns' groups; records wildcard bindings. */
@@ -65,7 +71,11 @@ export class QueueStreams {
     const { redis, scripts, topology } = this.context;
     const queueStream = topology.queueStream(this.queue);
     await createGroup(redis, queueStream, this.queue, '0');
-    this.sources.set(queueStream, { topic: undefined, pattern: undefined });
+    this.sources.set(queueStream, {
+      topic: undefined,
+      pattern: undefined,
+      entrySource: this.retrySource,
+    });
     for (const pattern of this.patterns) {
       if (isWildcard(pattern)) await scripts.recordBinding(topology.bindings(this.queue), pattern);
       else await this.bind(pattern, pattern);
@@ -118,6 +128,6 @@ export class QueueStreams {
       this.queue,
       startOverride,
     );
-    this.sources.set(stream, { topic, pattern });
+    this.sources.set(stream, { topic, pattern, entrySource: { topic, fallbackTopic: topic } });
   }
 }

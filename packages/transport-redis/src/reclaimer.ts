@@ -16,10 +16,11 @@ export interface ReclaimerHost {
   streams(): readonly string[];
   /** Prefetch slots free now. */
   free(): number;
-  /** Deliveries held now (to refresh, and not to recover twice). */
+  /** Deliveries held now (to refresh). */
   held(): Iterable<Delivery>;
-  isHeld(stream: string, entryId: string): boolean;
-  /** Takes in a claimed entry with its Redis delivery count. */
+  /** Entry ids of `stream` held now (not to take in an entry twice). */
+  heldIds(stream: string): ReadonlySet<string>;
+  /** Takes in a claimed entry, not held, with its Redis delivery count. */
   accept(entry: StreamEntry, deliveryCount: number): void;
 }
 
@@ -87,15 +88,17 @@ export class Reclaimer {
     for (const stream of this.host.streams()) {
       const pending = parsePending(
         await this.redis.xpending(stream, group, '-', '+', RECOVER_BATCH, consumer),
-      ).filter((info) => !this.host.isHeld(stream, info.entryId));
-      if (pending.length === 0) continue;
-      const ids = pending.map((info) => info.entryId);
+      );
+      const held = this.host.heldIds(stream);
+      const lost = pending.filter((info) => !held.has(info.entryId));
+      if (lost.length === 0) continue;
+      const ids = lost.map((info) => info.entryId);
       const claimed = parseEntries(
         stream,
         await sendForBuffers(this.redis, 'xclaim', stream, group, consumer, 0, ...ids),
       );
-      const counts = new Map(pending.map((info) => [info.entryId, info.deliveryCount + 1]));
-      for (const entry of claimed) this.host.accept(entry, counts.get(entry.entryId) ?? 1);
+      const counts = new Map(lost.map((info) => [info.entryId, info.deliveryCount + 1]));
+      this.acceptNew(stream, claimed, counts);
     }
   }
 
@@ -158,7 +161,19 @@ export class Reclaimer {
       await this.redis.xpending(stream, group, first, last, RECOVER_BATCH, consumer),
     );
     const counts = new Map(pending.map((info) => [info.entryId, info.deliveryCount]));
-    for (const entry of entries) this.host.accept(entry, counts.get(entry.entryId) ?? 1);
+    this.acceptNew(stream, entries, counts);
+  }
+
+  /** Hands the entries this consumer does not hold yet to the subscription. */
+  private acceptNew(
+    stream: string,
+    entries: readonly StreamEntry[],
+    counts: ReadonlyMap<string, number>,
+  ): void {
+    const held = this.host.heldIds(stream);
+    for (const entry of entries) {
+      if (!held.has(entry.entryId)) this.host.accept(entry, counts.get(entry.entryId) ?? 1);
+    }
   }
 
   private async refresh(): Promise<void> {

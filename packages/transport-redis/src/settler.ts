@@ -4,6 +4,7 @@ import {
   FIRST_FAILURE_HEADER,
   type Logger,
   type MessageHeaders,
+  type DeadLetterSettlement,
   type RetrySettlement,
   type Settlement,
   errorMessage,
@@ -15,8 +16,6 @@ import { toFields } from './headers';
 import type { DelayedScheduler } from './scheduler';
 import type { RedisScripts } from './scripts';
 import type { RedisTopology } from './topology';
-
-const DONE = Promise.resolve();
 
 /** Reason of a dead letter whose Redis delivery count passed the queue's attempts. */
 export const REDELIVERY_LIMIT_REASON = 'SWY_REDELIVERY_LIMIT';
@@ -43,8 +42,16 @@ export interface SettlerContext {
 export class Settler {
   private readonly acks: AckBatcher;
 
-  constructor(private readonly context: SettlerContext) {
-    this.acks = new AckBatcher(context.redis, context.queue);
+  constructor(
+    private readonly context: SettlerContext,
+    /** Called when a settlement given to `settle` is applied, or failed and was reported. */
+    private readonly settled: (delivery: Delivery) => void,
+  ) {
+    this.acks = new AckBatcher(context.redis, context.queue, (delivery, error) => {
+      if (error === undefined) delivery.acked = true;
+      else this.report(delivery, 'ack', error);
+      this.settled(delivery);
+    });
   }
 
   /** Acknowledges a delivery (for at-most-once, before its handler runs). */
@@ -53,28 +60,23 @@ export class Settler {
     delivery.acked = true;
   }
 
-  /** Applies `settlement`; never rejects (a failure leaves the entry pending, to be redelivered). */
-  settle(delivery: Delivery, settlement: Settlement): Promise<void> {
+  /**
+   * Applies `settlement`, then calls `settled(delivery)`; never throws (a failure leaves the entry
+   * pending, to be redelivered).
+   */
+  settle(delivery: Delivery, settlement: Settlement): void {
     if (settlement.kind === 'ack') {
-      // The hot path: no async function, one shared promise per batch of acks.
-      if (delivery.acked) return DONE;
-      return this.acks.ack(delivery.stream, delivery.entryId).then(
-        () => {
-          delivery.acked = true;
-        },
-        (error: unknown) => this.report(delivery, settlement, error),
-      );
+      // The hot path: no promise or closure per message; the batch calls back.
+      if (delivery.acked) this.settled(delivery);
+      else this.acks.add(delivery);
+      return;
     }
-    const applying =
-      settlement.kind === 'retry'
-        ? this.retry(delivery, settlement)
-        : this.deadLetter(delivery, settlement.headers);
-    return applying.catch((error: unknown) => this.report(delivery, settlement, error));
+    void this.apply(delivery, settlement).then(() => this.settled(delivery));
   }
 
-  private report(delivery: Delivery, settlement: Settlement, error: unknown): void {
+  private report(delivery: Delivery, kind: Settlement['kind'], error: unknown): void {
     this.context.logger.warn(
-      `Could not ${settlement.kind} message ${delivery.message.id} of ${this.context.queue}; it stays pending and will be redelivered`,
+      `Could not ${kind} message ${delivery.message.id} of ${this.context.queue}; it stays pending and will be redelivered`,
       { error: errorMessage(error) },
     );
   }
@@ -84,7 +86,7 @@ export class Settler {
     const { message } = delivery;
     const now = new Date().toISOString();
     const { handler } = this.context;
-    await this.settle(delivery, {
+    await this.apply(delivery, {
       kind: 'dead-letter',
       headers: {
         ...(handler === undefined ? {} : { [DeadLetterHeaders.handler]: handler }),
@@ -97,6 +99,18 @@ export class Settler {
         [DeadLetterHeaders.lastFailureAt]: now,
       },
     });
+  }
+
+  /** Applies a retry or dead-letter settlement; never rejects (a failure is reported). */
+  private apply(
+    delivery: Delivery,
+    settlement: RetrySettlement | DeadLetterSettlement,
+  ): Promise<void> {
+    const applying =
+      settlement.kind === 'retry'
+        ? this.retry(delivery, settlement)
+        : this.deadLetter(delivery, settlement.headers);
+    return applying.catch((error: unknown) => this.report(delivery, settlement.kind, error));
   }
 
   private async retry(delivery: Delivery, settlement: RetrySettlement): Promise<void> {

@@ -9,10 +9,11 @@ import {
 } from '@switchyard/core';
 import type { Redis } from 'ioredis';
 import type { RedisConnections } from './connections';
-import { type Delivery, deliveryRef } from './delivery';
+import type { Delivery } from './delivery';
 import type { DiscoveryWatcher, TopicDiscovery } from './discovery';
 import { Dispatcher } from './dispatcher';
 import { isNoGroupError } from './errors';
+import { HeldDeliveries } from './held-deliveries';
 import { type StreamEntry, decodeEntry } from './headers';
 import type { ResolvedRedisOptions } from './options';
 import { Reclaimer } from './reclaimer';
@@ -44,7 +45,7 @@ const MAX_BACKOFF_MS = 1_000;
  */
 export class RedisSubscription implements Subscription, DiscoveryWatcher {
   private readonly streams: QueueStreams;
-  private readonly held = new Map<string, Delivery>();
+  private readonly held = new HeldDeliveries();
   private readonly dispatcher: Dispatcher;
   private readonly settler: Settler;
   private readonly reclaimer: Reclaimer;
@@ -72,16 +73,19 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
       spec.patterns,
       () => void this.reader?.interrupt(),
     );
-    this.settler = new Settler({
-      redis,
-      scripts,
-      topology,
-      scheduler,
-      queue: spec.queue,
-      handler: spec.handler,
-      deadLetterMaxLen: options.deadLetterMaxLen,
-      logger: this.logger,
-    });
+    this.settler = new Settler(
+      {
+        redis,
+        scripts,
+        topology,
+        scheduler,
+        queue: spec.queue,
+        handler: spec.handler,
+        deadLetterMaxLen: options.deadLetterMaxLen,
+        logger: this.logger,
+      },
+      (delivery) => this.dispatcher.settled(delivery),
+    );
     this.dispatcher = new Dispatcher(spec.concurrency, spec.ordered, {
       handle: (delivery) => this.handle(delivery),
       settle: (delivery, settlement) => this.settler.settle(delivery, settlement),
@@ -102,7 +106,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
         streams: () => this.streams.keys(),
         free: () => this.free(),
         held: () => this.held.values(),
-        isHeld: (stream, entryId) => this.held.has(deliveryRef(stream, entryId)),
+        heldIds: (stream) => this.held.entryIds(stream),
         accept: (entry, count) => this.accept(entry, count),
       },
     );
@@ -157,13 +161,16 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
           () => this.streams.keys(),
           this.free(),
         );
-        for (const entry of entries) this.accept(entry, 1);
+        for (const entry of entries) {
+          if (!this.held.repeats(entry.stream, entry.entryId)) this.accept(entry, 1);
+        }
         failures = 0;
       } catch (error) {
         if (this.stopping) break;
         failures++;
         if (isNoGroupError(error)) {
           this.recoverOwn = true;
+          this.held.groupRecreated();
           await this.streams.redeclare();
         } else if (failures > 1) {
           this.logger.warn(`Reading ${this.spec.queue} failed; retrying`, {
@@ -175,25 +182,23 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
     }
   }
 
+  /** Takes in an entry read or claimed, which is not held yet. */
   private accept(entry: StreamEntry, deliveryCount: number): void {
-    const ref = deliveryRef(entry.stream, entry.entryId);
-    if (this.held.has(ref)) return;
-    const topic = this.streams.topicOf(entry.stream);
+    const { stream, entryId } = entry;
     const message = decodeEntry(
       entry,
-      { topic, fallbackTopic: topic ?? this.spec.queue },
+      this.streams.sourceOf(stream),
       this.spec.queue,
       deliveryCount,
     );
     const delivery: Delivery = {
-      stream: entry.stream,
-      entryId: entry.entryId,
-      ref,
+      stream,
+      entryId,
       message,
       deliveryCount,
       acked: false,
     };
-    this.held.set(ref, delivery);
+    this.held.add(delivery);
     if (message.attempt > this.spec.maxAttempts) {
       this.retire(this.settler.redeliveryLimit(delivery, this.spec.maxAttempts), delivery);
       return;
@@ -246,7 +251,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
   }
 
   private release(delivery: Delivery): void {
-    this.held.delete(delivery.ref);
+    this.held.delete(delivery);
     const waiter = this.capacityWaiter;
     if (waiter && this.canRead()) {
       this.capacityWaiter = undefined;
@@ -291,7 +296,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
         error: errorMessage(error),
       });
     }
-    for (const delivery of unstarted) this.held.delete(delivery.ref);
+    for (const delivery of unstarted) this.held.delete(delivery);
     await this.dispatcher.idle();
     await Promise.all(this.retiring);
     this.reclaimer.stop();

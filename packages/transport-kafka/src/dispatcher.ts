@@ -1,0 +1,60 @@
+import type { Delivery } from './delivery';
+
+/**
+ * Hands ready deliveries to the handler, at most `concurrency` at once, in the order they became
+ * ready (offset order within a partition, interleaved across partitions as they were fetched).
+ */
+export class Dispatcher {
+  private ready: Delivery[] = [];
+  private head = 0;
+  private running = 0;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly start: (delivery: Delivery) => void,
+  ) {}
+
+  /** Queues a delivery that may run; `first` puts it ahead of the others (a redelivery). */
+  push(delivery: Delivery, first = false): void {
+    delivery.state = 'ready';
+    if (first) {
+      this.ready.splice(this.head, 0, delivery);
+    } else {
+      this.ready.push(delivery);
+    }
+  }
+
+  /** Starts ready deliveries while slots are free. */
+  pump(): void {
+    while (this.running < this.concurrency && this.head < this.ready.length) {
+      const delivery = this.ready[this.head++];
+      if (delivery.state !== 'ready' || delivery.tracker.revoked) continue;
+      this.running++;
+      delivery.state = 'running';
+      this.start(delivery);
+    }
+    if (this.head === this.ready.length) {
+      this.ready = [];
+      this.head = 0;
+    } else if (this.head > 1024) {
+      this.ready.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** A handler returned: its slot is free. */
+  release(): void {
+    this.running--;
+  }
+
+  /** A running delivery waits for something else (its transaction's turn): lend its slot. */
+  lend(): void {
+    this.running--;
+    this.pump();
+  }
+
+  /** The lending delivery runs again (may briefly exceed `concurrency`; it holds no user code). */
+  reclaim(): void {
+    this.running++;
+  }
+}

@@ -18,6 +18,8 @@ export interface PollSettings {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+/** The pause after an empty short poll (`waitTimeSeconds` 0). */
+const SHORT_POLL_PAUSE_MS = 200;
 
 /**
  * One long-poll loop on a queue: reserve room, `ReceiveMessage`, hand over, repeat. Empty receives
@@ -79,6 +81,10 @@ export class Poller {
         });
         failures = 0;
         this.hooks.accept(messages, count);
+        // Short polling (no wait) returns at once from an empty queue: do not spin on it.
+        if (messages.length === 0 && this.settings.waitTimeSeconds === 0) {
+          await this.pause(SHORT_POLL_PAUSE_MS);
+        }
       } catch (error) {
         this.hooks.accept([], count);
         if (this.stopped && (isAbort(error) || receiving.signal.aborted)) return;

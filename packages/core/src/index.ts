@@ -60,6 +60,8 @@ export {
   type DeadLetter,
   type DeadLetterAccess,
   type DeadLetterAdmin,
+  type LoggingTransport,
+  acceptsLogger,
   hasDeadLetterAccess,
   hasDeadLetterAdmin,
   type QueueSizeProbe,

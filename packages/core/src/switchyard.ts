@@ -12,7 +12,7 @@ import type { SwitchyardOptions } from './options';
 import { type HandlerRoute, resolveRoutes } from './routes';
 import { RpcClient } from './rpc-client';
 import type { Subscription, Transport } from './transport';
-import { hasQueueSizeProbe, isTransactional } from './transport-abilities';
+import { acceptsLogger, hasQueueSizeProbe, isTransactional } from './transport-abilities';
 import { isValidTopic } from './topic-matcher';
 import { createTransport } from './transport-registry';
 
@@ -62,6 +62,7 @@ export class Switchyard {
       typeof options.transport === 'string'
         ? createTransport(options.transport)
         : options.transport;
+    if (acceptsLogger(this.transport)) this.transport.useLogger(this.logger);
     this.metrics = options.metrics ?? new SwitchyardMetrics();
     if (options.namespace !== undefined && !isValidTopic(options.namespace)) {
       throw new ConfigurationError(

@@ -1,3 +1,4 @@
+import type { Logger } from './logger';
 import type { InboundMessage, OutgoingMessage } from './message';
 import type { Transport } from './transport';
 
@@ -89,4 +90,17 @@ export function hasDeadLetterAccess(
   transport: Transport,
 ): transport is Transport & DeadLetterAccess {
   return typeof (transport as Partial<DeadLetterAccess>).peekDeadLetters === 'function';
+}
+
+/**
+ * A transport with something to say (reconnects, client-library warnings): the app hands it its
+ * logger before connecting, so everything lands where the app's own lines do.
+ */
+export interface LoggingTransport {
+  useLogger(logger: Logger): void;
+}
+
+/** Whether a transport takes the app's logger. */
+export function acceptsLogger(transport: Transport): transport is Transport & LoggingTransport {
+  return typeof (transport as Partial<LoggingTransport>).useLogger === 'function';
 }

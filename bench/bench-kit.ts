@@ -68,3 +68,37 @@ export async function until(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** The payload every benchmark sends: small, with the send time for latency. */
+export interface BenchOrder {
+  readonly orderId: string;
+  readonly total: number;
+  /** `now()` when it was published. */
+  readonly sentAt: number;
+}
+
+/** The `i`-th order of a run, stamped with the current time. */
+export function benchOrder(i: number): BenchOrder {
+  return { orderId: `o-${i}`, total: i, sentAt: now() };
+}
+
+/** What a consuming side records: how many arrived, their latencies, when the first came. */
+export interface Sink {
+  handled: number;
+  latencies: number[];
+  /** When the first message reached the handler: a backlog is timed from there. */
+  firstAt: number;
+}
+
+/** Runs `publish(0…count-1)` with at most `window` in flight; resolves when all have resolved. */
+export async function windowed(
+  count: number,
+  window: number,
+  publish: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await publish(next++);
+  };
+  await Promise.all(Array.from({ length: window }, lane));
+}

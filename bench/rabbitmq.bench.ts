@@ -23,7 +23,18 @@ import {
 } from '@switchyard/core';
 import { RabbitMqTransport, deleteTopology, queueArguments } from '@switchyard/rabbitmq';
 import { type ChannelModel, type ConfirmChannel, connect } from 'amqplib';
-import { type BenchRow, type Benchmark, type Measurement, measure, now, until } from './bench-kit';
+import {
+  type BenchOrder,
+  type BenchRow,
+  type Benchmark,
+  type Measurement,
+  type Sink,
+  benchOrder,
+  measure,
+  now,
+  until,
+  windowed,
+} from './bench-kit';
 
 const BROKER_URL = process.env.SWITCHYARD_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 /** The socket options the transport uses, so the raw side is not slowed or sped up by a different TCP setting. */
@@ -34,36 +45,10 @@ const WINDOW = 128;
 const PREFETCH = 256;
 const CONCURRENCY = 64;
 
-interface Order {
-  orderId: string;
-  total: number;
-  sentAt: number;
-}
-
-interface Sink {
-  handled: number;
-  latencies: number[];
-  /** When the first message reached the handler: a backlog is timed from there. */
-  firstAt: number;
-}
-
 const run = randomBytes(3).toString('hex');
 const exchange = `swybench-${run}.events`;
 const transportUrl = `${BROKER_URL}?exchange=${exchange}&connectionName=swybench-${run}`;
 const queues: string[] = [];
-
-function order(i: number): Order {
-  return { orderId: `o-${i}`, total: i, sentAt: now() };
-}
-
-/** Keeps at most WINDOW publishes in flight; resolves when all have been confirmed. */
-async function windowed(count: number, publish: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < count) await publish(next++);
-  };
-  await Promise.all(Array.from({ length: WINDOW }, lane));
-}
 
 function confirmed(channel: ConfirmChannel, routingKey: string, body: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -115,7 +100,7 @@ function consumerFor(sink: Sink, group: string, topic: string): Type {
   @Consumer({ group, concurrency: CONCURRENCY, prefetch: PREFETCH })
   class BenchConsumer {
     @Subscribe(topic)
-    on(payload: Order, _ctx: MessageContext): void {
+    on(payload: BenchOrder, _ctx: MessageContext): void {
       const at = now();
       if (sink.handled++ === 0) sink.firstAt = at;
       sink.latencies.push(at - payload.sentAt);
@@ -137,7 +122,9 @@ async function switchyardApp(consumers: Type[]): Promise<Switchyard> {
 
 async function fill(model: ChannelModel, topic: string, count: number): Promise<void> {
   const channel = await model.createConfirmChannel();
-  await windowed(count, (i) => confirmed(channel, topic, Buffer.from(JSON.stringify(order(i)))));
+  await windowed(count, WINDOW, (i) =>
+    confirmed(channel, topic, Buffer.from(JSON.stringify(benchOrder(i)))),
+  );
   await channel.close();
 }
 
@@ -146,7 +133,7 @@ async function publishSwitchyard(model: ChannelModel, messages: number): Promise
   await declare(model, `swybench-${run}.published.sy`, topic);
   const app = await switchyardApp([]);
   const startedAt = now();
-  await windowed(messages, (i) => app.bus.publish(topic, order(i)));
+  await windowed(messages, WINDOW, (i) => app.bus.publish(topic, benchOrder(i)));
   const elapsed = now() - startedAt;
   await app.stop();
   return measure(messages, elapsed);
@@ -159,7 +146,9 @@ async function publishRaw(model: ChannelModel, messages: number): Promise<Measur
   const own = await connect(BROKER_URL, RAW_SOCKET_OPTIONS);
   const channel = await own.createConfirmChannel();
   const startedAt = now();
-  await windowed(messages, (i) => confirmed(channel, topic, Buffer.from(JSON.stringify(order(i)))));
+  await windowed(messages, WINDOW, (i) =>
+    confirmed(channel, topic, Buffer.from(JSON.stringify(benchOrder(i)))),
+  );
   const elapsed = now() - startedAt;
   await own.close();
   return measure(messages, elapsed);
@@ -202,7 +191,7 @@ async function consumeRaw(
   await channel.prefetch(PREFETCH);
   await channel.consume(queue, (message) => {
     if (!message) return;
-    const payload = JSON.parse(message.content.toString('utf8')) as Order;
+    const payload = JSON.parse(message.content.toString('utf8')) as BenchOrder;
     const at = now();
     if (sink.handled++ === 0) sink.firstAt = at;
     sink.latencies.push(at - payload.sentAt);

@@ -24,7 +24,18 @@ import {
 } from '@switchyard/core';
 import { RedisTransport } from '@switchyard/redis';
 import { Redis } from 'ioredis';
-import { type BenchRow, type Benchmark, type Measurement, measure, now, until } from './bench-kit';
+import {
+  type BenchOrder,
+  type BenchRow,
+  type Benchmark,
+  type Measurement,
+  type Sink,
+  benchOrder,
+  measure,
+  now,
+  until,
+  windowed,
+} from './bench-kit';
 
 const REDIS_URL = process.env.SWITCHYARD_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Publishes awaiting Redis's reply at once, on both sides. */
@@ -35,41 +46,15 @@ const CONCURRENCY = 64;
 /** `MAXLEN ~` of both sides: the transport's default. */
 const MAX_LEN = 100_000;
 
-interface Order {
-  orderId: string;
-  total: number;
-  sentAt: number;
-}
-
-interface Sink {
-  handled: number;
-  latencies: number[];
-  /** When the first message reached the handler: a backlog is timed from there. */
-  firstAt: number;
-}
-
 const run = `swybench${randomBytes(3).toString('hex')}`;
 const streamPrefix = `${run}:`;
-
-function order(i: number): Order {
-  return { orderId: `o-${i}`, total: i, sentAt: now() };
-}
 
 function commandConnection(): Redis {
   return new Redis(REDIS_URL, { enableAutoPipelining: true });
 }
 
-/** Keeps at most WINDOW publishes in flight; resolves when all have been answered. */
-async function windowed(count: number, publish: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < count) await publish(next++);
-  };
-  await Promise.all(Array.from({ length: WINDOW }, lane));
-}
-
 /** What a producer writing by hand would add: an id, the time, the content type and the body. */
-function rawXadd(redis: Redis, stream: string, payload: Order): Promise<unknown> {
+function rawXadd(redis: Redis, stream: string, payload: BenchOrder): Promise<unknown> {
   return redis.xadd(
     stream,
     'MAXLEN',
@@ -102,7 +87,7 @@ function consumerFor(sink: Sink, group: string, topic: string): Type {
   @Consumer({ group, concurrency: CONCURRENCY, prefetch: PREFETCH })
   class BenchConsumer {
     @Subscribe(topic)
-    on(payload: Order, _ctx: MessageContext): void {
+    on(payload: BenchOrder, _ctx: MessageContext): void {
       const at = now();
       if (sink.handled++ === 0) sink.firstAt = at;
       sink.latencies.push(at - payload.sentAt);
@@ -128,15 +113,15 @@ async function declareGroup(redis: Redis, stream: string, group: string): Promis
 }
 
 async function fill(redis: Redis, stream: string, count: number): Promise<void> {
-  await windowed(count, (i) => rawXadd(redis, stream, order(i)));
+  await windowed(count, WINDOW, (i) => rawXadd(redis, stream, benchOrder(i)));
 }
 
 async function publishSwitchyard(messages: number, round: string): Promise<Measurement> {
   const topic = `published.sy${round}`;
   const app = await switchyardApp([]);
-  await app.bus.publish(topic, order(-1)); // the first publish of a topic also announces it
+  await app.bus.publish(topic, benchOrder(-1)); // the first publish of a topic also announces it
   const startedAt = now();
-  await windowed(messages, (i) => app.bus.publish(topic, order(i)));
+  await windowed(messages, WINDOW, (i) => app.bus.publish(topic, benchOrder(i)));
   const elapsed = now() - startedAt;
   await app.stop();
   return measure(messages, elapsed);
@@ -145,9 +130,9 @@ async function publishSwitchyard(messages: number, round: string): Promise<Measu
 async function publishRaw(messages: number, round: string): Promise<Measurement> {
   const stream = `${streamPrefix}published.raw${round}`;
   const redis = commandConnection();
-  await rawXadd(redis, stream, order(-1));
+  await rawXadd(redis, stream, benchOrder(-1));
   const startedAt = now();
-  await windowed(messages, (i) => rawXadd(redis, stream, order(i)));
+  await windowed(messages, WINDOW, (i) => rawXadd(redis, stream, benchOrder(i)));
   const elapsed = now() - startedAt;
   await redis.quit();
   return measure(messages, elapsed);
@@ -210,7 +195,7 @@ async function consumeRaw(
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length === 0) continue;
       for (const [, fields] of entries) {
-        const payload = JSON.parse(fields[fields.indexOf('body') + 1]!) as Order;
+        const payload = JSON.parse(fields[fields.indexOf('body') + 1]!) as BenchOrder;
         const at = now();
         if (sink.handled++ === 0) sink.firstAt = at;
         sink.latencies.push(at - payload.sentAt);

@@ -98,6 +98,7 @@ describe('a Switchyard app', () => {
       'message_processing_seconds_bucket{le="0.0005",queue="observed.ping"}',
     );
     expect(metrics).toContain('queue_size{queue="observed.ping"} 0');
+    expect(metrics).toContain('messages_published_total 1');
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({

@@ -161,7 +161,7 @@ export class MessageBus implements MessagePublisher {
   }
 
   private dispatch(message: OutgoingMessage, mandatory: boolean): Promise<void> {
-    this.deps.metrics.published.inc();
+    this.deps.metrics.publishedCount++;
     const transaction = this.transactionScope.getStore();
     if (transaction) return transaction.publish(message);
     return this.deps.transport.publish(message, mandatory ? { mandatory } : undefined);

@@ -33,6 +33,8 @@ export class SwitchyardMetrics {
   readonly deadLettered: Counter<'queue' | 'reason'>;
   /** `messages_published_total`, without a topic label: topics are unbounded label values. */
   readonly published: Counter;
+  /** Messages published so far; the hot path adds to it, `published` reads it when scraped. */
+  publishedCount = 0;
   /** `rpc_request_seconds{topic,status}` */
   readonly rpcDuration: Histogram<'topic' | 'status'>;
   /** `rpc_late_replies_total`: replies that came after their request had timed out (dropped). */
@@ -86,10 +88,15 @@ export class SwitchyardMetrics {
       labelNames: ['queue', 'reason'],
       registers,
     });
+    const publishedCount = () => this.publishedCount;
     this.published = new Counter({
       name: 'messages_published_total',
       help: 'Messages published by this process',
       registers,
+      collect() {
+        this.reset();
+        this.inc(publishedCount());
+      },
     });
     this.rpcDuration = new Histogram({
       name: 'rpc_request_seconds',

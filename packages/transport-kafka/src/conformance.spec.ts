@@ -1,9 +1,15 @@
 import { runConformanceSuite } from '@switchyard/testing';
 import type { Producer } from 'kafkajs';
 import { KAFKA_CAPABILITIES } from './transport';
-import { BrokerCleanup, PARTITIONER, rawKafka } from './test-support/kafka-test-env';
+import {
+  BrokerCleanup,
+  PARTITIONER,
+  rawKafka,
+  useSharedBroker,
+} from './test-support/kafka-test-env';
 
 const cleanup = new BrokerCleanup();
+useSharedBroker();
 let producer: Producer | undefined;
 
 runConformanceSuite({

@@ -9,8 +9,6 @@ import {
   errorMessage,
 } from '@switchyard/core';
 import type {
-  Consumer,
-  ConsumerRunConfig,
   EachBatchPayload,
   IMemberAssignment,
   Kafka,
@@ -19,6 +17,7 @@ import type {
 } from 'kafkajs';
 import { Delivery } from './delivery';
 import { Dispatcher } from './dispatcher';
+import { GroupMember, type TopicPlan } from './group-member';
 import { readHeaders } from './headers';
 import { toInbound } from './inbound';
 import { OffsetCommitter } from './offset-committer';
@@ -50,17 +49,18 @@ const REDELIVER_AFTER_HANDLER_FAILURE: Settlement = { kind: 'retry', delayMs: 1_
  * `prefetch` fetched ahead, committing each partition only up to its first unsettled record.
  */
 export class KafkaSubscriber implements Subscription {
-  private readonly consumer: Consumer;
+  private readonly member: GroupMember;
   private readonly trackers = new Map<string, PartitionTracker>();
   private readonly dispatcher: Dispatcher;
   private readonly committer: OffsetCommitter;
   private readonly settler: Settler;
   private readonly retryTopic: string;
-  private readonly subscribed = new Set<string>();
+  private readonly exact: readonly string[];
+  private readonly matches: ((topic: string) => boolean) | undefined;
+  /** Wildcard matches found at start (they start where `startFrom` says; later ones at their beginning). */
+  private readonly initialMatches = new Set<string>();
   private watcher: TopicWatcher | undefined;
   private unhint: (() => void) | undefined;
-  private lifecycle: Promise<void> = Promise.resolve();
-  private joinWaiters: (() => void)[] = [];
   private capacityWaiters: (() => void)[] = [];
   /** Bumped to make a batch waiting for capacity give up (restart, close). */
   private batchEpoch = 0;
@@ -76,17 +76,19 @@ export class KafkaSubscriber implements Subscription {
     const { topology, options } = deps;
     this.retryTopic = topology.retryTopic(spec.queue);
     this.dispatcher = new Dispatcher(spec.concurrency, (delivery) => this.run(delivery));
-    this.consumer = deps.kafka.consumer({
-      groupId: spec.queue,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: options.heartbeatIntervalMs,
-      rebalanceTimeout: options.rebalanceTimeoutMs,
-      maxWaitTimeInMs: options.maxWaitTimeMs,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
+    this.exact = exactTopics(spec.patterns);
+    this.matches = hasWildcard(spec.patterns) ? topology.matcher(spec.patterns) : undefined;
+    this.member = new GroupMember(deps.kafka, spec.queue, options, {
+      onJoin: (assignment) => this.onJoin(assignment),
+      onBatch: (payload) => this.onBatch(payload),
+      onFilteredBatch: (topic, partition, lastOffset) =>
+        this.onFilteredBatch(topic, partition, lastOffset),
+      onLeave: () => this.onLeave(),
+      plan: () => this.plan(true),
+      warn: (what, error) => this.warn(what, error),
     });
     this.committer = new OffsetCommitter(
-      (offsets) => this.consumer.commitOffsets(offsets),
+      (offsets) => this.member.commit(offsets),
       (error) => this.warn('commit failed, will retry', error),
     );
     this.settler = new Settler(
@@ -105,7 +107,14 @@ export class KafkaSubscriber implements Subscription {
 
   /** The topics the group consumes, its retry topic included. */
   get topics(): readonly string[] {
-    return [...this.subscribed];
+    return this.member.topics;
+  }
+
+  /** Records fetched by this member and not yet settled (waiting retry copies included). */
+  get unsettled(): number {
+    let count = 0;
+    for (const tracker of this.trackers.values()) count += tracker.unsettled;
+    return count;
   }
 
   /** Whether `close()` (or `abort()`) was called. */
@@ -115,34 +124,18 @@ export class KafkaSubscriber implements Subscription {
 
   /** Creates the topics, joins the group and resolves once partitions are assigned. */
   async start(): Promise<void> {
-    const { topics, topology, options } = this.deps;
-    const own = exactTopics(this.spec.patterns);
-    await Promise.all([...own, this.retryTopic].map((topic) => topics.ensure(topic)));
-    const userTopics = new Set(own);
-    if (hasWildcard(this.spec.patterns)) {
-      const matches = topology.matcher(this.spec.patterns);
-      for (const topic of await topics.list()) if (matches(topic)) userTopics.add(topic);
-      const wanted = (topic: string) => matches(topic) && !this.subscribed.has(topic);
-      this.watcher = new TopicWatcher(
-        () => topics.list(),
-        wanted,
-        (found) => this.addTopics(found),
-        options.topicRefreshMs,
-      );
-      this.unhint = topics.onCreated((topic) => this.watcher?.hint(topic));
-    }
-    this.listen();
-    await this.consumer.connect();
-    if (userTopics.size > 0) {
-      await this.consumer.subscribe({
-        topics: [...userTopics],
-        fromBeginning: options.startFrom === 'earliest',
+    const { topics, options } = this.deps;
+    if (this.matches) {
+      for (const topic of await topics.list())
+        if (this.matches(topic)) this.initialMatches.add(topic);
+      const watcher = new TopicWatcher(() => this.followTopics(), options.topicRefreshMs);
+      this.watcher = watcher;
+      const matches = this.matches;
+      this.unhint = topics.onCreated((topic) => {
+        if (matches(topic)) watcher.hint();
       });
     }
-    await this.consumer.subscribe({ topics: [this.retryTopic], fromBeginning: true });
-    for (const topic of userTopics) this.subscribed.add(topic);
-    this.subscribed.add(this.retryTopic);
-    await this.runConsumer();
+    await this.member.start(await this.plan(false));
     this.watcher?.start();
   }
 
@@ -152,14 +145,17 @@ export class KafkaSubscriber implements Subscription {
     return this.closed;
   }
 
-  /** Leaves the group now, without waiting for handlers (after the app's drain deadline). */
-  async abort(): Promise<void> {
+  /**
+   * Leaves the group now, without waiting for handlers (after the app's drain deadline); with
+   * `commit` false, not even committing what was settled (what a killed process does).
+   */
+  async abort(commit = true): Promise<void> {
     this.beginStop();
-    await this.committer.flush().catch(() => undefined);
+    if (commit) await this.committer.flush().catch(() => undefined);
     // What is still running belongs to whoever gets the partitions next.
     for (const tracker of this.trackers.values()) tracker.revoke();
     this.committer.stop();
-    await this.consumer.disconnect().catch(() => undefined);
+    await this.member.leave();
   }
 
   /**
@@ -201,39 +197,48 @@ export class KafkaSubscriber implements Subscription {
     }
   }
 
-  private listen(): void {
-    const { events } = this.consumer;
-    this.consumer.on(events.GROUP_JOIN, ({ payload }) => this.onJoin(payload.memberAssignment));
-    this.consumer.on(events.REBALANCING, () => this.committer.kick());
-    this.consumer.on(events.CRASH, ({ payload }) => {
-      this.committer.enabled = false;
-      if (!payload.restart && !this.stopping) this.restartAfterCrash(payload.error);
-    });
-    this.consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
-      // A batch of only aborted records or markers never reaches eachBatch; move past it.
-      if (payload.batchSize !== 0 || this.stopping) return;
-      const tracker = this.trackers.get(trackerKey(payload.topic, payload.partition));
-      if (!tracker) return;
-      tracker.fetchedEnd = Math.max(tracker.fetchedEnd, Number(payload.lastOffset) + 1);
-      this.committer.touch(tracker);
-    });
+  /**
+   * The topics to consume: the exact ones and the retry topic (created if missing — after
+   * `recreate`, even if this process created them before and someone deleted them since), and
+   * the existing topics a wildcard matches.
+   */
+  private async plan(recreate: boolean): Promise<TopicPlan> {
+    const { topics, options } = this.deps;
+    const own = [...this.exact, this.retryTopic];
+    if (recreate) topics.forget(own);
+    await Promise.all(own.map((topic) => topics.ensure(topic)));
+    const earliest = options.startFrom === 'earliest';
+    const plan = new Map<string, boolean>();
+    for (const topic of this.exact) plan.set(topic, earliest);
+    plan.set(this.retryTopic, true);
+    if (this.matches) {
+      for (const topic of await topics.list()) {
+        if (!this.matches(topic) || plan.has(topic)) continue;
+        plan.set(topic, this.initialMatches.has(topic) ? earliest : true);
+      }
+    }
+    return plan;
   }
 
-  private async runConsumer(): Promise<void> {
-    const joined = new Promise<void>((resolve) => this.joinWaiters.push(resolve));
-    const config: ConsumerRunConfig = {
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload),
-    };
-    await this.consumer.run(config);
-    const { sessionTimeoutMs, rebalanceTimeoutMs } = this.deps.options;
-    await withTimeout(
-      joined,
-      sessionTimeoutMs + rebalanceTimeoutMs,
-      `consumer group "${this.spec.queue}" did not get its partitions`,
-    );
+  /** Rejoins when the topics a wildcard matches changed (created or deleted). */
+  private async followTopics(): Promise<void> {
+    if (this.stopping) return;
+    await this.member.update(await this.plan(false));
+  }
+
+  /** The consumer leaves (to rejoin): batches waiting for capacity give up, commits wait. */
+  private onLeave(): void {
+    this.batchEpoch++;
+    this.committer.enabled = false;
+    this.wakeCapacityWaiters();
+  }
+
+  private onFilteredBatch(topic: string, partition: number, lastOffset: number): void {
+    // A batch of only aborted records or markers never reaches eachBatch; move past it.
+    const tracker = this.trackers.get(trackerKey(topic, partition));
+    if (!tracker || this.stopping) return;
+    tracker.fetchedEnd = Math.max(tracker.fetchedEnd, lastOffset + 1);
+    this.committer.touch(tracker);
   }
 
   private onJoin(assignment: IMemberAssignment): void {
@@ -254,7 +259,6 @@ export class KafkaSubscriber implements Subscription {
     this.retryPaused = false;
     this.applyRetryPause();
     this.wakeCapacityWaiters();
-    for (const resolve of this.joinWaiters.splice(0)) resolve();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -376,45 +380,9 @@ export class KafkaSubscriber implements Subscription {
     }, delayMs);
   }
 
-  private addTopics(found: readonly string[]): Promise<void> {
-    this.lifecycle = this.lifecycle.then(async () => {
-      const fresh = found.filter((topic) => !this.subscribed.has(topic));
-      if (this.stopping || fresh.length === 0) return;
-      // kafkajs fixes the topic list when it runs: stop, add the topics, rejoin.
-      this.batchEpoch++;
-      this.wakeCapacityWaiters();
-      this.committer.enabled = false;
-      await this.consumer.stop();
-      await this.consumer.subscribe({ topics: fresh, fromBeginning: true });
-      for (const topic of fresh) this.subscribed.add(topic);
-      if (!this.stopping) await this.runConsumer();
-    });
-    return this.lifecycle.catch((error: unknown) => {
-      this.warn('rejoining with new topics failed', error);
-    });
-  }
-
-  private restartAfterCrash(error: unknown): void {
-    this.warn('the consumer stopped on an error it does not retry; restarting it', error);
-    this.lifecycle = this.lifecycle.then(async () => {
-      for (let attempt = 1; !this.stopping; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * attempt)));
-        if (this.stopping) return;
-        try {
-          await this.runConsumer();
-          return;
-        } catch (restartError) {
-          this.warn('restarting the consumer failed', restartError);
-          await this.consumer.stop().catch(() => undefined);
-        }
-      }
-    });
-  }
-
   private async drain(): Promise<void> {
     this.beginStop();
-    await this.lifecycle.catch(() => undefined);
-    this.pauseAll();
+    this.member.pause(this.member.topics, true);
     const settled: Promise<void>[] = [];
     for (const tracker of this.trackers.values()) {
       const limit = tracker.highestDispatched;
@@ -425,7 +393,7 @@ export class KafkaSubscriber implements Subscription {
     await Promise.all(settled);
     await this.committer.flush();
     this.committer.stop();
-    await this.consumer.disconnect();
+    await this.member.leave();
   }
 
   /** A retry copy not yet due, below what was handed out: park it again rather than wait for it. */
@@ -489,22 +457,8 @@ export class KafkaSubscriber implements Subscription {
     let waiting = 0;
     for (const tracker of this.trackers.values()) waiting += tracker.waiting;
     const pause = waiting >= this.spec.prefetch;
-    if (pause === this.retryPaused) return;
-    this.retryPaused = pause;
-    const topics = [{ topic: this.retryTopic }];
-    try {
-      if (pause) this.consumer.pause(topics);
-      else this.consumer.resume(topics);
-    } catch {
-      this.retryPaused = !pause; // Not running (restarting); the next join applies it.
-    }
-  }
-
-  private pauseAll(): void {
-    try {
-      this.consumer.pause([...this.subscribed].map((topic) => ({ topic })));
-    } catch {
-      // Not running: nothing is fetched anyway.
+    if (pause !== this.retryPaused && this.member.pause([this.retryTopic], pause)) {
+      this.retryPaused = pause;
     }
   }
 
@@ -519,19 +473,4 @@ export class KafkaSubscriber implements Subscription {
 
 function trackerKey(topic: string, partition: number): string {
   return `${topic}|${partition}`;
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TransportUnavailableError(`Kafka: ${what} within ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,6 +1,8 @@
 import type { Admin } from 'kafkajs';
+import { isUnknownTopic } from './producer-slot';
 
 const RESOLVED = Promise.resolve();
+const MAX_ATTEMPTS = 10;
 
 /**
  * Creates topics through the admin API, once: a topic known to exist costs nothing on later
@@ -59,12 +61,24 @@ export class TopicRegistry {
   }
 
   private async create(topic: string, partitions: number): Promise<void> {
-    const created = await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic, numPartitions: partitions, replicationFactor: this.defaults.replicationFactor },
-      ],
-    });
+    const { replicationFactor } = this.defaults;
+    let created = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const fresh = await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic, numPartitions: partitions, replicationFactor }],
+        });
+        created ||= fresh;
+        break;
+      } catch (error) {
+        // Created, but the broker does not list it yet (its metadata lags behind the
+        // controller, e.g. under load) and kafkajs gives up at once: ask again.
+        if (!isUnknownTopic(error) || attempt === MAX_ATTEMPTS) throw error;
+        created = true;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
     this.ready.add(topic);
     if (created) {
       this.created.add(topic);

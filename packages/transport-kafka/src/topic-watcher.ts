@@ -1,8 +1,7 @@
 /**
- * Finds topics created after a wildcard subscription started. kafkajs matches a subscription
- * once, against the topics that exist then; this lists the cluster's topics every `intervalMs`
- * (and soon after this process creates one) and reports the new matching ones, so the consumer
- * can rejoin with them.
+ * Calls `check` every `intervalMs`, and soon after this process creates a topic that may
+ * matter, never two at once. Wildcard subscriptions use it to follow topics that appear or
+ * disappear: kafkajs matches a subscription once, against the topics that exist then.
  */
 export class TopicWatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -12,24 +11,21 @@ export class TopicWatcher {
   private stopped = false;
 
   constructor(
-    private readonly list: () => Promise<string[]>,
-    /** Whether a topic matches the subscription and is not consumed yet. */
-    private readonly wanted: (topic: string) => boolean,
-    private readonly onFound: (topics: string[]) => Promise<void>,
+    private readonly check: () => Promise<void>,
     private readonly intervalMs: number,
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.check(), this.intervalMs);
+    this.timer = setInterval(() => void this.run(), this.intervalMs);
     this.timer.unref();
   }
 
-  /** A topic was just created by this process: look now rather than at the next interval. */
-  hint(topic: string): void {
-    if (this.stopped || this.soon || !this.wanted(topic)) return;
+  /** Something changed here (this process created a matching topic): check now. */
+  hint(): void {
+    if (this.stopped || this.soon) return;
     this.soon = setTimeout(() => {
       this.soon = undefined;
-      void this.check();
+      void this.run();
     }, 20);
     this.soon.unref();
   }
@@ -40,29 +36,20 @@ export class TopicWatcher {
     clearTimeout(this.soon);
   }
 
-  private check(): Promise<void> {
+  private run(): Promise<void> {
     if (this.checking) {
       this.again = true;
       return this.checking;
     }
-    this.checking = this.look().finally(() => {
-      this.checking = undefined;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        void this.check();
-      }
-    });
+    this.checking = (this.stopped ? Promise.resolve() : this.check())
+      .catch(() => undefined) // The broker is unreachable: the next interval tries again.
+      .finally(() => {
+        this.checking = undefined;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          void this.run();
+        }
+      });
     return this.checking;
-  }
-
-  private async look(): Promise<void> {
-    if (this.stopped) return;
-    let topics: string[];
-    try {
-      topics = (await this.list()).filter(this.wanted);
-    } catch {
-      return; // The broker is unreachable; the next interval tries again.
-    }
-    if (topics.length > 0 && !this.stopped) await this.onFound(topics.sort());
   }
 }

@@ -160,6 +160,14 @@ export class KafkaTransport implements TransactionalTransport, QueueSizeProbe, D
     return consumerLag(this.ready().admin, queue, this.subscribers.get(queue)?.topics);
   }
 
+  /**
+   * Records of `queue` this instance fetched and has not settled yet (at most the subscription's
+   * `prefetch`, plus retry copies waiting for their time); `undefined` when it does not consume it.
+   */
+  fetchedAhead(queue: string): number | undefined {
+    return this.subscribers.get(queue)?.unsettled;
+  }
+
   async peekDeadLetters(queue: string, limit: number): Promise<DeadLetter[]> {
     const { kafka, admin } = this.ready();
     return readDeadLetters(kafka, admin, this.topology.deadLetterTopic(queue), limit, this.options);
@@ -186,6 +194,18 @@ export class KafkaTransport implements TransactionalTransport, QueueSizeProbe, D
       connection.replyProducer.close(),
       connection.admin.disconnect().catch(() => undefined),
     ]);
+  }
+
+  /**
+   * Drops everything the way a killed process would: consumers leave their groups without
+   * finishing or committing what they hold, so other members get it again. For tests of
+   * redelivery; a service stops with `close()`.
+   */
+  async disconnect(): Promise<void> {
+    const subscribers = [...this.subscribers.values()];
+    this.subscribers.clear();
+    await Promise.all(subscribers.map((subscriber) => subscriber.abort(false)));
+    await this.close();
   }
 
   private async open(): Promise<Connection> {

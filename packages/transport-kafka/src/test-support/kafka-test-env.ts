@@ -1,6 +1,8 @@
-import { type SubscriptionSpec, silentLogger } from '@switchyard/core';
+import { afterAll, beforeAll } from '@jest/globals';
+import { type SubscriptionSpec, Switchyard, type Type, silentLogger } from '@switchyard/core';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { KafkaTransport } from '../transport';
+import { shareBroker } from './broker-lock';
 
 /** The broker under test: `KAFKA_BROKERS` (comma-separated), default the project's script's. */
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
@@ -50,6 +52,11 @@ export class BrokerCleanup {
     return transport;
   }
 
+  /** Also remove these consumer groups (used by a raw client). */
+  group(...names: string[]): void {
+    for (const name of names) this.groups.add(name);
+  }
+
   /** Also remove these topics (created by a raw client). */
   topic(...names: string[]): void {
     for (const name of names) this.topics.add(name);
@@ -72,4 +79,37 @@ export class BrokerCleanup {
       await admin.disconnect();
     }
   }
+}
+
+/** A prefix no other run uses, for topic and group names: `swyk<random>.` */
+export function runPrefix(): string {
+  return `swyk${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Starts an app with `consumers` on `transport`, silent and without queue-size polling. */
+export async function startApp(
+  transport: KafkaTransport,
+  consumers: readonly Type[],
+): Promise<Switchyard> {
+  const app = await Switchyard.create({
+    transport,
+    consumers,
+    logger: silentLogger,
+    queueSizeIntervalMs: 0,
+    drainTimeoutMs: 5_000,
+  });
+  await app.start();
+  return app;
+}
+
+/**
+ * Holds the shared lock on the broker for the whole test file (see `broker-lock.ts`), so that
+ * the restart test never restarts it under this file's feet.
+ */
+export function useSharedBroker(): void {
+  let release: () => void = () => undefined;
+  beforeAll(async () => {
+    release = await shareBroker();
+  }, 180_000);
+  afterAll(() => release());
 }

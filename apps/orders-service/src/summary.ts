@@ -1,4 +1,11 @@
-import { DeadLetterHeaders, type Switchyard, hasDeadLetterAccess } from '@switchyard/core';
+import {
+  type DeadLetter,
+  type DeadLetterAccess,
+  DeadLetterHeaders,
+  type Switchyard,
+  type Transport,
+  hasDeadLetterAccess,
+} from '@switchyard/core';
 import type { ActivityLog } from './activity-log';
 import type { Expectations } from './scenarios';
 
@@ -49,13 +56,33 @@ export async function printSummary(
   if (!hasDeadLetterAccess(transport)) return;
   out('  dead letters:');
   const width = Math.max(...apps[0].routes.map((route) => route.queue.length));
-  for (const route of apps[0].routes) {
-    for (const letter of await transport.peekDeadLetters(route.queue, 20)) {
-      const h = letter.headers;
-      out(
-        `    ${route.queue.padEnd(width)} ${h[DeadLetterHeaders.reason]} after ${h[DeadLetterHeaders.attempts]} attempt(s): ` +
-          `${letter.body.toString('utf8')}\n      ${h[DeadLetterHeaders.error]}`,
-      );
+  const queues = apps[0].routes.map((route) => route.queue);
+  for (const { queue, letter } of await deadLetters(transport, queues, expectations.deadLetters)) {
+    const h = letter.headers;
+    out(
+      `    ${queue.padEnd(width)} ${h[DeadLetterHeaders.reason]} after ${h[DeadLetterHeaders.attempts]} attempt(s): ` +
+        `${letter.body.toString('utf8')}\n      ${h[DeadLetterHeaders.error]}`,
+    );
+  }
+}
+
+/**
+ * The dead letters of the queues. A handler's verdict is counted before the transport has stored
+ * the dead letter, so this reads until the expected number are there (or 15 s have passed).
+ */
+async function deadLetters(
+  transport: Transport & DeadLetterAccess,
+  queues: readonly string[],
+  expected: number,
+): Promise<Array<{ queue: string; letter: DeadLetter }>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const found: Array<{ queue: string; letter: DeadLetter }> = [];
+    for (const queue of queues) {
+      for (const letter of await transport.peekDeadLetters(queue, 20))
+        found.push({ queue, letter });
     }
+    if (found.length >= expected || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

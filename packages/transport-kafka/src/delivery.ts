@@ -14,6 +14,17 @@ import type { PartitionTracker } from './partition-tracker';
 export type DeliveryState =
   'waiting' | 'queued' | 'ready' | 'running' | 'held' | 'done' | 'dropped';
 
+/**
+ * Where a delivered message keeps its delivery, so that a transaction finds the offset it
+ * commits (a property rather than a WeakMap entry: far cheaper for the garbage collector).
+ */
+export const DELIVERY = Symbol('switchyard.kafka.delivery');
+
+/** The delivery of a message this transport handed to a handler, if it is one. */
+export function deliveryOf(message: InboundMessage): Delivery | undefined {
+  return (message as InboundMessage & { [DELIVERY]?: Delivery })[DELIVERY];
+}
+
 /** One fetched record and the bookkeeping of its delivery. */
 export class Delivery {
   state: DeliveryState = 'queued';
@@ -22,12 +33,12 @@ export class Delivery {
   /** Committed by a transaction (exactly-once): its `ack` settlement needs no commit of its own. */
   committedInTransaction = false;
   timer: NodeJS.Timeout | undefined = undefined;
+  /** What the handler gets; replaced by each redelivery of an ordered retry. */
+  message!: InboundMessage;
 
   constructor(
     readonly tracker: PartitionTracker,
     readonly offset: number,
-    /** What the handler gets; replaced by each redelivery of an ordered retry. */
-    public message: InboundMessage,
     /** Epoch ms before which it must not run; 0 when due at once. */
     readonly deliverAt: number,
   ) {}

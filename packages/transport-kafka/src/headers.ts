@@ -38,7 +38,7 @@ export function readHeaders(raw: IHeaders | undefined): ReadHeaders {
     for (const name in raw) {
       const value = headerValue(raw[name]);
       if (value === undefined) continue;
-      if (!INTERNAL.has(name)) headers[name] = value;
+      if (!name.startsWith('swy-') || !INTERNAL.has(name)) headers[name] = value;
       else if (name === KafkaHeaders.attempt) attempt = Math.max(1, Number(value) || 1);
       else if (name === KafkaHeaders.deliverAt) deliverAt = Number(value) || 0;
       else originalTopic = value;

@@ -1,5 +1,6 @@
 import type { InboundMessage } from '@switchyard/core';
 import type { KafkaMessage } from 'kafkajs';
+import { DELIVERY, type Delivery } from './delivery';
 import type { ReadHeaders } from './headers';
 
 const EMPTY = Buffer.alloc(0);
@@ -15,8 +16,10 @@ export function toInbound(
   position: { readonly topic: string; readonly partition: number },
   deliveredTopic: string,
   queue: string,
+  delivery?: Delivery,
 ): InboundMessage {
-  return {
+  const message: InboundMessage & { [DELIVERY]: Delivery | undefined } = {
+    [DELIVERY]: delivery,
     id: read.messageId ?? `${position.topic}-${position.partition}-${record.offset}`,
     topic: deliveredTopic,
     key: record.key === null ? undefined : record.key.toString('utf8'),
@@ -28,4 +31,5 @@ export function toInbound(
     attempt: read.attempt,
     queue,
   };
+  return message;
 }

@@ -4,8 +4,8 @@ import { Delivery } from './delivery';
 import { PartitionTracker } from './partition-tracker';
 
 function fetch(tracker: PartitionTracker, offset: number, key?: string): Delivery {
-  const message = { key } as InboundMessage;
-  const delivery = new Delivery(tracker, offset, message, 0);
+  const delivery = new Delivery(tracker, offset, 0);
+  delivery.message = { key } as InboundMessage;
   tracker.add(delivery);
   return delivery;
 }

@@ -36,8 +36,6 @@ export interface SubscriberDeps {
   readonly topology: Topology;
   readonly topics: TopicRegistry;
   readonly publisher: KafkaPublisher;
-  /** Delivered messages, so that a transaction can find the offset it commits. */
-  readonly deliveries: WeakMap<InboundMessage, Delivery>;
   readonly logger: Logger;
 }
 
@@ -269,8 +267,9 @@ export class KafkaSubscriber implements Subscription {
     let free = this.freeCapacity();
     let resolved: string | undefined;
     for (const record of batch.messages) {
+      const offset = Number(record.offset);
       // After a rejoin Kafka sends again what this member already has; skip it.
-      if (Number(record.offset) > tracker.highestSeen) {
+      if (offset > tracker.highestSeen) {
         while (free <= 0) {
           if (resolved !== undefined) resolveOffset(resolved);
           this.dispatcher.pump();
@@ -278,7 +277,7 @@ export class KafkaSubscriber implements Subscription {
           if (epoch !== this.batchEpoch || !payload.isRunning() || payload.isStale()) return;
           free = this.freeCapacity();
         }
-        this.accept(tracker, record);
+        this.accept(tracker, record, offset);
         free--;
       }
       resolved = record.offset;
@@ -289,13 +288,13 @@ export class KafkaSubscriber implements Subscription {
     this.applyRetryPause();
   }
 
-  private accept(tracker: PartitionTracker, record: KafkaMessage): void {
+  private accept(tracker: PartitionTracker, record: KafkaMessage, offset: number): void {
     const read = readHeaders(record.headers);
     const topic = tracker.isRetryTopic ? (read.originalTopic ?? tracker.topic) : tracker.topic;
-    const message = toInbound(record, read, tracker, topic, this.spec.queue);
-    const delivery = new Delivery(tracker, Number(record.offset), message, read.deliverAt);
+    const delivery = new Delivery(tracker, offset, read.deliverAt);
+    delivery.message = toInbound(record, read, tracker, topic, this.spec.queue, delivery);
     tracker.add(delivery);
-    const wait = read.deliverAt - Date.now();
+    const wait = read.deliverAt === 0 ? 0 : read.deliverAt - Date.now();
     if (wait <= 0) {
       this.enterLane(delivery);
     } else if (tracker.isRetryTopic) {
@@ -334,7 +333,6 @@ export class KafkaSubscriber implements Subscription {
   private run(delivery: Delivery): void {
     const { tracker, message } = delivery;
     if (delivery.offset > tracker.highestDispatched) tracker.highestDispatched = delivery.offset;
-    this.deps.deliveries.set(message, delivery);
     if (this.spec.ackMode === 'before-handler') {
       tracker.ack(delivery);
       this.committer.touch(tracker);
@@ -355,7 +353,8 @@ export class KafkaSubscriber implements Subscription {
       this.dispatcher.pump();
       return;
     }
-    void this.settler.apply(delivery, settlement);
+    if (settlement.kind === 'ack' || delivery.committedInTransaction) this.finish(delivery);
+    else void this.settler.apply(delivery, settlement);
     this.dispatcher.pump();
   }
 
@@ -447,7 +446,8 @@ export class KafkaSubscriber implements Subscription {
 
   private wakeCapacityWaiters(): void {
     if (this.capacityWaiters.length === 0) return;
-    if (!this.stopping && this.freeCapacity() <= 0) return;
+    // Wait for room for a good part of a batch, not for one record at a time.
+    if (!this.stopping && this.freeCapacity() < Math.ceil(this.spec.prefetch / 4)) return;
     for (const wake of this.capacityWaiters.splice(0)) wake();
   }
 

@@ -48,10 +48,15 @@ export function hasWildcard(patterns: readonly string[]): boolean {
   return patterns.some(isWildcard);
 }
 
+/** Names already checked (publishing checks every message's topic; most repeat). */
+const valid = new Set<string>();
+
 /** `topic` itself, or `KafkaTopicNameError` when Kafka would refuse the name. */
 export function checked(topic: string): string {
+  if (valid.has(topic)) return topic;
   if (!KAFKA_TOPIC.test(topic) || topic === '.' || topic === '..') {
     throw new KafkaTopicNameError(topic);
   }
+  if (valid.size < 10_000) valid.add(topic);
   return topic;
 }

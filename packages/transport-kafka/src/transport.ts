@@ -20,7 +20,7 @@ import {
 import { type Admin, Kafka, Partitioners, type SASLOptions } from 'kafkajs';
 import { consumerLag } from './consumer-lag';
 import { readDeadLetters } from './dead-letter-reader';
-import type { Delivery } from './delivery';
+import { deliveryOf } from './delivery';
 import { KafkaTransactionError } from './errors';
 import { kafkaLogCreator } from './log-creator';
 import { type KafkaOptions, parseKafkaUrl } from './options';
@@ -80,7 +80,6 @@ export class KafkaTransport implements TransactionalTransport, QueueSizeProbe, D
   private readonly topology: Topology;
   private readonly logger: Logger;
   private readonly subscribers = new Map<string, KafkaSubscriber>();
-  private readonly deliveries = new WeakMap<InboundMessage, Delivery>();
   private readonly createdTopics = new Set<string>();
   private connection: Connection | undefined;
   private connecting: Promise<Connection> | undefined;
@@ -261,7 +260,6 @@ export class KafkaTransport implements TransactionalTransport, QueueSizeProbe, D
       publisher,
       options: this.options,
       topology: this.topology,
-      deliveries: this.deliveries,
       logger: this.logger,
     };
   }
@@ -269,7 +267,7 @@ export class KafkaTransport implements TransactionalTransport, QueueSizeProbe, D
   private consumedOffset(consumed: InboundMessage): ConsumedOffset {
     return {
       commitWith: async (transaction) => {
-        const delivery = this.deliveries.get(consumed);
+        const delivery = deliveryOf(consumed);
         const subscriber = this.subscribers.get(consumed.queue);
         if (!delivery || !subscriber) {
           throw new TransportUnavailableError(

@@ -82,6 +82,11 @@ export class GroupMember {
     }
   }
 
+  /** Resolves once no rejoin is in progress. */
+  idle(): Promise<void> {
+    return this.lifecycle;
+  }
+
   /** Leaves the group (after waiting for a rejoin in progress). */
   async leave(): Promise<void> {
     this.stopped = true;

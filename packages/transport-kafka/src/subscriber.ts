@@ -5,7 +5,6 @@ import {
   type Settlement,
   type Subscription,
   type SubscriptionSpec,
-  TransportUnavailableError,
   errorMessage,
 } from '@switchyard/core';
 import type {
@@ -16,8 +15,9 @@ import type {
   Transaction,
 } from 'kafkajs';
 import { Delivery } from './delivery';
+import { CapacityGate } from './capacity-gate';
 import { Dispatcher } from './dispatcher';
-import { GroupMember, type TopicPlan } from './group-member';
+import { GroupMember } from './group-member';
 import { readHeaders } from './headers';
 import { toInbound } from './inbound';
 import { OffsetCommitter } from './offset-committer';
@@ -26,8 +26,9 @@ import { PartitionTracker } from './partition-tracker';
 import type { KafkaPublisher } from './publisher';
 import { Settler } from './settler';
 import type { TopicRegistry } from './topic-registry';
-import { TopicWatcher } from './topic-watcher';
-import { type Topology, exactTopics, hasWildcard } from './topology';
+import { TopicPlanner } from './topic-plan';
+import type { Topology } from './topology';
+import { commitInTransaction } from './transactional-offset';
 
 /** What a subscription shares with its transport. */
 export interface SubscriberDeps {
@@ -53,13 +54,8 @@ export class KafkaSubscriber implements Subscription {
   private readonly committer: OffsetCommitter;
   private readonly settler: Settler;
   private readonly retryTopic: string;
-  private readonly exact: readonly string[];
-  private readonly matches: ((topic: string) => boolean) | undefined;
-  /** Wildcard matches found at start (they start where `startFrom` says; later ones at their beginning). */
-  private readonly initialMatches = new Set<string>();
-  private watcher: TopicWatcher | undefined;
-  private unhint: (() => void) | undefined;
-  private capacityWaiters: (() => void)[] = [];
+  private readonly planner: TopicPlanner;
+  private readonly capacity: CapacityGate;
   /** Bumped to make a batch waiting for capacity give up (restart, close). */
   private batchEpoch = 0;
   private stopping = false;
@@ -74,15 +70,25 @@ export class KafkaSubscriber implements Subscription {
     const { topology, options } = deps;
     this.retryTopic = topology.retryTopic(spec.queue);
     this.dispatcher = new Dispatcher(spec.concurrency, (delivery) => this.run(delivery));
-    this.exact = exactTopics(spec.patterns);
-    this.matches = hasWildcard(spec.patterns) ? topology.matcher(spec.patterns) : undefined;
+    this.capacity = new CapacityGate(
+      spec.prefetch,
+      () => this.freeCapacity(),
+      options.heartbeatIntervalMs,
+    );
+    this.planner = new TopicPlanner(
+      spec.patterns,
+      this.retryTopic,
+      deps.topics,
+      options.startFrom,
+      topology,
+    );
     this.member = new GroupMember(deps.kafka, spec.queue, options, {
       onJoin: (assignment) => this.onJoin(assignment),
       onBatch: (payload) => this.onBatch(payload),
       onFilteredBatch: (topic, partition, lastOffset) =>
         this.onFilteredBatch(topic, partition, lastOffset),
       onLeave: () => this.onLeave(),
-      plan: () => this.plan(true),
+      plan: () => this.planner.plan(true),
       warn: (what, error) => this.warn(what, error),
     });
     this.committer = new OffsetCommitter(
@@ -122,19 +128,8 @@ export class KafkaSubscriber implements Subscription {
 
   /** Creates the topics, joins the group and resolves once partitions are assigned. */
   async start(): Promise<void> {
-    const { topics, options } = this.deps;
-    if (this.matches) {
-      for (const topic of await topics.list())
-        if (this.matches(topic)) this.initialMatches.add(topic);
-      const watcher = new TopicWatcher(() => this.followTopics(), options.topicRefreshMs);
-      this.watcher = watcher;
-      const matches = this.matches;
-      this.unhint = topics.onCreated((topic) => {
-        if (matches(topic)) watcher.hint();
-      });
-    }
-    await this.member.start(await this.plan(false));
-    this.watcher?.start();
+    await this.member.start(await this.planner.initial());
+    this.planner.watch(this.deps.options.topicRefreshMs, () => this.followTopics());
   }
 
   /** Stops fetching, finishes what was handed out (and what precedes it), commits, leaves. */
@@ -156,79 +151,23 @@ export class KafkaSubscriber implements Subscription {
     await this.member.leave();
   }
 
-  /**
-   * Commits `delivery`'s offset inside `transaction` and commits it (exactly-once). Waits until
-   * every earlier record of the partition is settled, so the committed offset skips nothing.
-   */
-  async commitInTransaction(delivery: Delivery, transaction: Transaction): Promise<void> {
-    const { tracker } = delivery;
-    if (tracker.watermark() < delivery.offset) {
-      // Earlier records of the partition are still running: lend them this slot meanwhile.
-      this.dispatcher.lend();
-      try {
-        await tracker.whenAckedBefore(delivery.offset);
-      } finally {
-        this.dispatcher.reclaim();
-      }
-    }
-    if (tracker.revoked) throw new TransportUnavailableError(this.revokedMessage(tracker));
-    this.committer.hold(tracker);
-    let committed: number | undefined;
-    try {
-      await this.committer.settled();
-      const offset = tracker.watermarkIfAcked(delivery);
-      await transaction.sendOffsets({
-        consumerGroupId: this.spec.queue,
-        topics: [
-          {
-            topic: tracker.topic,
-            partitions: [{ partition: tracker.partition, offset: String(offset) }],
-          },
-        ],
-      });
-      await transaction.commit();
-      delivery.committedInTransaction = true;
-      tracker.ack(delivery);
-      committed = offset;
-    } finally {
-      this.committer.release(tracker, committed);
-    }
-  }
-
-  /**
-   * The topics to consume: the exact ones and the retry topic (created if missing — after
-   * `recreate`, even if this process created them before and someone deleted them since), and
-   * the existing topics a wildcard matches.
-   */
-  private async plan(recreate: boolean): Promise<TopicPlan> {
-    const { topics, options } = this.deps;
-    const own = [...this.exact, this.retryTopic];
-    if (recreate) topics.forget(own);
-    await Promise.all(own.map((topic) => topics.ensure(topic)));
-    const earliest = options.startFrom === 'earliest';
-    const plan = new Map<string, boolean>();
-    for (const topic of this.exact) plan.set(topic, earliest);
-    plan.set(this.retryTopic, true);
-    if (this.matches) {
-      for (const topic of await topics.list()) {
-        if (!this.matches(topic) || plan.has(topic)) continue;
-        plan.set(topic, this.initialMatches.has(topic) ? earliest : true);
-      }
-    }
-    return plan;
+  /** Commits `delivery`'s offset inside `transaction`, then the transaction (exactly-once). */
+  commitInTransaction(delivery: Delivery, transaction: Transaction): Promise<void> {
+    const { dispatcher, committer, spec } = this;
+    return commitInTransaction(delivery, transaction, spec.queue, dispatcher, committer);
   }
 
   /** Rejoins when the topics a wildcard matches changed (created or deleted). */
   private async followTopics(): Promise<void> {
     if (this.stopping) return;
-    await this.member.update(await this.plan(false));
+    await this.member.update(await this.planner.plan(false));
   }
 
   /** The consumer leaves (to rejoin): batches waiting for capacity give up, commits wait. */
   private onLeave(): void {
     this.batchEpoch++;
     this.committer.enabled = false;
-    this.wakeCapacityWaiters();
+    this.capacity.open();
   }
 
   private onFilteredBatch(topic: string, partition: number, lastOffset: number): void {
@@ -252,11 +191,11 @@ export class KafkaSubscriber implements Subscription {
         this.trackers.delete(key);
       }
     }
-    this.committer.enabled = !this.stopping;
+    this.committer.enabled = true;
     this.committer.kick();
     this.retryPaused = false;
     this.applyRetryPause();
-    this.wakeCapacityWaiters();
+    this.capacity.check();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -264,7 +203,7 @@ export class KafkaSubscriber implements Subscription {
     if (this.stopping) return;
     const epoch = this.batchEpoch;
     const tracker = this.tracker(batch.topic, batch.partition);
-    let free = this.freeCapacity();
+    let free = this.capacity.room();
     let resolved: string | undefined;
     for (const record of batch.messages) {
       const offset = Number(record.offset);
@@ -273,9 +212,9 @@ export class KafkaSubscriber implements Subscription {
         while (free <= 0) {
           if (resolved !== undefined) resolveOffset(resolved);
           this.dispatcher.pump();
-          await this.waitForCapacity(heartbeat);
+          await this.capacity.wait(heartbeat);
           if (epoch !== this.batchEpoch || !payload.isRunning() || payload.isStale()) return;
-          free = this.freeCapacity();
+          free = this.capacity.room();
         }
         this.accept(tracker, record, offset);
         free--;
@@ -365,7 +304,7 @@ export class KafkaSubscriber implements Subscription {
     if (next && next.state === 'queued') this.dispatcher.push(next);
     this.committer.touch(tracker);
     this.dispatcher.pump();
-    this.wakeCapacityWaiters();
+    this.capacity.check();
   }
 
   private redeliverLater(delivery: Delivery, message: InboundMessage, delayMs: number): void {
@@ -381,6 +320,7 @@ export class KafkaSubscriber implements Subscription {
 
   private async drain(): Promise<void> {
     this.beginStop();
+    await this.member.idle();
     this.member.pause(this.member.topics, true);
     const settled: Promise<void>[] = [];
     for (const tracker of this.trackers.values()) {
@@ -409,9 +349,8 @@ export class KafkaSubscriber implements Subscription {
   private beginStop(): void {
     this.stopping = true;
     this.batchEpoch++;
-    this.wakeCapacityWaiters();
-    this.watcher?.stop();
-    this.unhint?.();
+    this.capacity.open();
+    this.planner.stop();
   }
 
   private tracker(topic: string, partition: number): PartitionTracker {
@@ -431,26 +370,6 @@ export class KafkaSubscriber implements Subscription {
     return this.spec.prefetch - active;
   }
 
-  private async waitForCapacity(heartbeat: () => Promise<void>): Promise<void> {
-    const interval = this.deps.options.heartbeatIntervalMs;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, interval);
-      this.capacityWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    // kafkajs heartbeats between batches only; this batch is waiting, so it must.
-    await heartbeat();
-  }
-
-  private wakeCapacityWaiters(): void {
-    if (this.capacityWaiters.length === 0) return;
-    // Wait for room for a good part of a batch, not for one record at a time.
-    if (!this.stopping && this.freeCapacity() < Math.ceil(this.spec.prefetch / 4)) return;
-    for (const wake of this.capacityWaiters.splice(0)) wake();
-  }
-
   /** Too many retry copies waiting for their time: stop fetching the retry topic for a while. */
   private applyRetryPause(): void {
     if (this.stopping) return;
@@ -460,10 +379,6 @@ export class KafkaSubscriber implements Subscription {
     if (pause !== this.retryPaused && this.member.pause([this.retryTopic], pause)) {
       this.retryPaused = pause;
     }
-  }
-
-  private revokedMessage(tracker: PartitionTracker): string {
-    return `Partition ${tracker.topic}[${tracker.partition}] was reassigned to another member of "${this.spec.queue}" before the transaction committed; it will be delivered there`;
   }
 
   private warn(what: string, error: unknown): void {

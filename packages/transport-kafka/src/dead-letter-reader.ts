@@ -28,6 +28,7 @@ export async function readDeadLetters(
     return []; // No such topic: nothing was ever dead-lettered there.
   }
   if (ends.size === 0 || limit <= 0) return [];
+  const partitions = ends.size;
   const letters: { letter: DeadLetter; at: number }[] = [];
   const groupId = `${topic}.peek.${randomUUID()}`;
   const consumer = kafka.consumer({
@@ -62,10 +63,10 @@ export async function readDeadLetters(
     await consumer.disconnect().catch(() => undefined);
     void admin.deleteGroups([groupId]).catch(() => undefined);
   }
-  return letters
-    .sort((a, b) => a.at - b.at)
-    .slice(0, limit)
-    .map(({ letter }) => letter);
+  // One partition (as the transport creates it) is in the order letters arrived; several (a
+  // topic created otherwise) are merged by time.
+  if (partitions > 1) letters.sort((a, b) => a.at - b.at);
+  return letters.slice(0, limit).map(({ letter }) => letter);
 }
 
 function toLetter(record: KafkaMessage): { letter: DeadLetter; at: number } {

@@ -25,13 +25,16 @@ const MAX_BACKOFF_MS = 30_000;
  * holding its key (later records of the key wait behind it) and the partition's commit point;
  * any other retry becomes a copy in the queue's retry topic, due after its backoff, and the
  * original is acknowledged — the partition moves on. A dead letter is a copy in the queue's
- * dead-letter topic; the original is acknowledged only once Kafka has the copy.
+ * dead-letter topic (one partition, so it keeps the order letters arrived in); the original is
+ * acknowledged only once Kafka has the copy.
  */
 export class Settler {
   constructor(
     private readonly publisher: KafkaPublisher,
     private readonly retryTopic: string,
     private readonly deadLetterTopic: string,
+    /** Creates the dead-letter topic, with one partition, before its first letter. */
+    private readonly ensureDeadLetterTopic: () => Promise<void>,
     private readonly ordered: boolean,
     private readonly hooks: SettlerHooks,
   ) {}
@@ -101,6 +104,7 @@ export class Settler {
     const record = copyRecord(delivery.message, settlement.headers);
     for (let failures = 0; !delivery.tracker.revoked; failures++) {
       try {
+        await this.ensureDeadLetterTopic();
         await this.publisher.send(this.deadLetterTopic, record);
         this.hooks.finish(delivery);
         return;

@@ -95,10 +95,12 @@ export class KafkaSubscriber implements Subscription {
       (offsets) => this.member.commit(offsets),
       (error) => this.warn('commit failed, will retry', error),
     );
+    const deadLetterTopic = topology.deadLetterTopic(spec.queue);
     this.settler = new Settler(
       deps.publisher,
       this.retryTopic,
-      topology.deadLetterTopic(spec.queue),
+      deadLetterTopic,
+      () => deps.topics.ensure(deadLetterTopic, 1),
       spec.ordered,
       {
         finish: (delivery) => this.finish(delivery),

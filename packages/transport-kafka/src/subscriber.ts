@@ -258,17 +258,21 @@ export class KafkaSubscriber implements Subscription {
     const { tracker } = delivery;
     delivery.state = 'waiting';
     tracker.waiting++;
-    delivery.timer = setTimeout(
-      () => {
-        delivery.timer = undefined;
-        if (delivery.state !== 'waiting' || tracker.revoked) return;
-        tracker.waiting--;
-        this.enterLane(delivery);
-        this.dispatcher.pump();
-        this.applyRetryPause();
-      },
-      Math.max(0, waitMs),
-    );
+    const due = (): void => {
+      delivery.timer = undefined;
+      if (delivery.state !== 'waiting' || tracker.revoked) return;
+      // Timers may fire a millisecond early; the promise is "no earlier than".
+      const early = delivery.deliverAt - Date.now();
+      if (early > 0) {
+        delivery.timer = setTimeout(due, early);
+        return;
+      }
+      tracker.waiting--;
+      this.enterLane(delivery);
+      this.dispatcher.pump();
+      this.applyRetryPause();
+    };
+    delivery.timer = setTimeout(due, Math.max(0, waitMs));
   }
 
   private run(delivery: Delivery): void {

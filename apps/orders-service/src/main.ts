@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
   MemoryIdempotencyStore,
+  createTransport,
   Switchyard,
   type Type,
   rootContainer,
@@ -63,14 +64,18 @@ async function main(): Promise<number> {
       Number(values['timeout-ms']),
     );
   }
-  await printSummary(all, [logA, logB], expectations);
+  if (!values.forever) await Promise.all(all.map((app) => app.stop()));
+  // Dead letters are read as `switchyard dlq list` reads them: over a connection of their own.
+  const inspector = createTransport(transport);
+  await inspector.connect();
+  await printSummary(all, [logA, logB], expectations, inspector);
+  await inspector.close();
   if (values.forever) {
     process.stdout.write(
       `\nRunning until Ctrl-C; metrics on http://localhost:${first.httpPort}/metrics\n`,
     );
     return keepPublishing(all, first.bus);
   }
-  await Promise.all(all.map((app) => app.stop()));
   return settled ? 0 : 1;
 }
 

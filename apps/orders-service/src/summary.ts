@@ -36,6 +36,8 @@ export async function printSummary(
   apps: readonly Switchyard[],
   logs: readonly ActivityLog[],
   expectations: Expectations,
+  /** A connection of its own to the broker, to read the dead letters with. */
+  inspector: Transport,
 ): Promise<void> {
   const totals = await processedByStatus(apps);
   const latencies = [...expectations.rpcLatenciesMs].sort((a, b) => a - b);
@@ -52,7 +54,7 @@ export async function printSummary(
   out(
     `  warehouse commands per instance: ${logs.map((log) => `${log.instance} ${log.count('warehouse')}`).join(', ')}`,
   );
-  const transport = apps[0].transport;
+  const transport = inspector;
   if (!hasDeadLetterAccess(transport)) return;
   out('  dead letters:');
   const width = Math.max(...apps[0].routes.map((route) => route.queue.length));

@@ -5,6 +5,7 @@ import { MemoryTransport } from './memory/memory-transport';
 export { MemoryBroker } from './memory/memory-broker';
 export { MemoryTransport, MEMORY_CAPABILITIES } from './memory/memory-transport';
 export { waitFor, type WaitForOptions } from './wait-for';
+export { subscriptionSpec } from './subscription-spec';
 import type { ConformanceOptions } from './conformance/conformance-options';
 export type { ConformanceOptions } from './conformance/conformance-options';
 export type { ConformanceCase, CaseRequirement } from './conformance/conformance-case';

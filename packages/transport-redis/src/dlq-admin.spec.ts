@@ -15,7 +15,7 @@ import {
   UnknownQueueError,
   replayDeadLetters,
 } from '@switchyard/core';
-import { Recorder, waitFor } from '@switchyard/testing';
+import { Recorder, subscriptionSpec, waitFor } from '@switchyard/testing';
 import { REDIS_URL, RedisSpecRun } from './spec-support/redis-spec-kit';
 import type { RedisTransport } from './transport';
 
@@ -170,17 +170,7 @@ describe('Redis dead-letter management', () => {
     const subscribe = (target: RedisTransport, queue: string) =>
       target
         .subscribe(
-          {
-            queue,
-            patterns: [`${run.id}.listed`],
-            concurrency: 1,
-            prefetch: 1,
-            ackMode: 'after-handler',
-            maxAttempts: 1,
-            ordered: false,
-            maxPriority: 0,
-            transportOptions: {},
-          },
+          subscriptionSpec(queue, [`${run.id}.listed`], { prefetch: 1, maxAttempts: 1 }),
           async () => ({ kind: 'ack' }),
         )
         .then((subscription) => subscription.close());

@@ -8,19 +8,10 @@ import { SqsTransport } from './index';
 import { resolveOptions } from './options';
 import { subscriptionSettings } from './subscription-settings';
 import { parseSqsUrl } from './url';
+import { subscriptionSpec } from '@switchyard/testing';
 
-const spec = (overrides: Partial<SubscriptionSpec> = {}): SubscriptionSpec => ({
-  queue: 'billing.onOrder',
-  patterns: ['orders.created'],
-  concurrency: 4,
-  prefetch: 10,
-  ackMode: 'after-handler',
-  maxAttempts: 3,
-  ordered: false,
-  maxPriority: 0,
-  transportOptions: {},
-  ...overrides,
-});
+const spec = (overrides: Partial<SubscriptionSpec> = {}): SubscriptionSpec =>
+  subscriptionSpec('billing.onOrder', ['orders.created'], { concurrency: 4, ...overrides });
 
 describe('parseSqsUrl', () => {
   it('reads the region from the host and the endpoint and options from the query', () => {

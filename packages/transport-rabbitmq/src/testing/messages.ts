@@ -1,25 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { OutgoingMessage, SubscriptionSpec } from '@switchyard/core';
+import type { OutgoingMessage } from '@switchyard/core';
 
-/** A subscription spec with test defaults: one handler, no retries, no priority. */
-export function subscriptionSpec(
-  queue: string,
-  patterns: readonly string[],
-  overrides: Partial<SubscriptionSpec> = {},
-): SubscriptionSpec {
-  return {
-    queue,
-    patterns,
-    concurrency: 1,
-    prefetch: 10,
-    ackMode: 'after-handler',
-    maxAttempts: 3,
-    ordered: false,
-    maxPriority: 0,
-    transportOptions: {},
-    ...overrides,
-  };
-}
+export { subscriptionSpec } from '@switchyard/testing';
 
 /** A JSON message as `MessageBus` would build it. */
 export function outgoing(

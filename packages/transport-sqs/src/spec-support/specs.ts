@@ -5,22 +5,13 @@ import {
   type Settlement,
   type SubscriptionSpec,
 } from '@switchyard/core';
+import { subscriptionSpec as baseSpec } from '@switchyard/testing';
 
-/** A subscription spec with the defaults core would give a plain `@Subscribe`. */
+/** A subscription spec with the defaults core would give a plain `@Subscribe`; patterns default to the queue. */
 export function subscriptionSpec(
   overrides: Partial<SubscriptionSpec> & { queue: string },
 ): SubscriptionSpec {
-  return {
-    patterns: [overrides.queue],
-    concurrency: 1,
-    prefetch: 10,
-    ackMode: 'after-handler',
-    maxAttempts: 3,
-    ordered: false,
-    maxPriority: 0,
-    transportOptions: {},
-    ...overrides,
-  };
+  return baseSpec(overrides.queue, overrides.patterns ?? [overrides.queue], overrides);
 }
 
 /** A delivery handler that records what it gets and settles with `settle` (default ack). */

@@ -79,19 +79,9 @@ describe('the orders-service scenario on every transport', () => {
     expect(outcome).toEqual(reference);
   };
 
-  it.each(['rabbitmq', 'redis', 'sqs'])(
+  it.each(['rabbitmq', 'redis', 'sqs', 'kafka'])(
     'ends on %s with the same retries, dead letters and duplicates as on the embedded broker',
     comparesWithReference,
-    200_000,
-  );
-
-  // Known bug, tracked as an issue: on Kafka the shipping and fraud dead letters of this scenario
-  // become readable only seconds after the process that wrote them ends (the dead-letter topic's
-  // first sends fail with "This server does not host this topic-partition" and are retried), so
-  // the summary lists one of the four. When this starts passing, make it an ordinary case again.
-  it.failing(
-    'ends on kafka with the same retries, dead letters and duplicates as on the embedded broker',
-    () => comparesWithReference('kafka'),
     200_000,
   );
 });

@@ -2,7 +2,8 @@ import type { Logger } from '@switchyard/core';
 import { type LogEntry, logLevel, type logCreator } from 'kafkajs';
 import type { KafkaLogLevel } from './options';
 
-const LEVELS: Record<KafkaLogLevel, number> = {
+/** kafkajs's own level for each of ours (kafkajs drops entries below it before any log creator). */
+export const KAFKAJS_LEVELS: Record<KafkaLogLevel, logLevel> = {
   nothing: logLevel.NOTHING,
   error: logLevel.ERROR,
   warn: logLevel.WARN,
@@ -20,7 +21,7 @@ const TRANSIENT =
 
 /** Routes kafkajs's log entries at or above `level` to `logger`. */
 export function kafkaLogCreator(logger: Logger, level: KafkaLogLevel): logCreator {
-  const threshold = LEVELS[level];
+  const threshold = KAFKAJS_LEVELS[level];
   return () => (entry: LogEntry) => {
     const { message, ...fields } = entry.log;
     const transient = entry.level === logLevel.ERROR && TRANSIENT.test(message);

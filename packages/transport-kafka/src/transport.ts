@@ -6,6 +6,7 @@ import {
   type DeliveryHandler,
   type InboundMessage,
   type Logger,
+  type LoggingTransport,
   type OutgoingMessage,
   type QueueSizeProbe,
   type ReplyHandler,
@@ -22,7 +23,7 @@ import { consumerLag } from './consumer-lag';
 import { readDeadLetters } from './dead-letter-reader';
 import { deliveryOf } from './delivery';
 import { KafkaTransactionError } from './errors';
-import { kafkaLogCreator } from './log-creator';
+import { KAFKAJS_LEVELS, kafkaLogCreator } from './log-creator';
 import { type KafkaOptions, parseKafkaUrl } from './options';
 import { KafkaPublisher } from './publisher';
 import { toRecord } from './records';
@@ -71,14 +72,18 @@ interface Connection {
  * the same name, a queue is a consumer group, a key is the record key. Implements transactions
  * (exactly-once consume → produce → commit), queue sizes (consumer lag) and dead-letter reads.
  */
-export class KafkaTransport implements TransactionalTransport, QueueSizeProbe, DeadLetterAccess {
+export class KafkaTransport
+  implements TransactionalTransport, QueueSizeProbe, DeadLetterAccess, LoggingTransport
+{
   readonly name = 'kafka';
   readonly capabilities = KAFKA_CAPABILITIES;
   readonly options: KafkaOptions;
   /** Names this instance's reply topic and, unless configured, its transactional ids. */
   readonly instanceId = randomBytes(6).toString('hex');
   private readonly topology: Topology;
-  private readonly logger: Logger;
+  private logger: Logger;
+  /** Whether the settings named a logger, which then wins over the app's. */
+  private readonly loggerGiven: boolean;
   private readonly subscribers = new Map<string, KafkaSubscriber>();
   private readonly createdTopics = new Set<string>();
   private connection: Connection | undefined;
@@ -89,6 +94,15 @@ export class KafkaTransport implements TransactionalTransport, QueueSizeProbe, D
     this.options = typeof url === 'string' || url instanceof URL ? parseKafkaUrl(url) : url;
     this.topology = new Topology(this.options.internalPrefix);
     this.logger = settings.logger ?? new ConsoleLogger();
+    this.loggerGiven = settings.logger !== undefined;
+  }
+
+  /**
+   * Reports kafkajs's and the transport's problems through the app's logger, unless the settings
+   * named one. The app calls this before connecting; a live connection keeps its logger.
+   */
+  useLogger(logger: Logger): void {
+    if (!this.loggerGiven) this.logger = logger;
   }
 
   /** Topics this instance created, so far (tools and tests that clean up after themselves). */
@@ -216,6 +230,7 @@ export class KafkaTransport implements TransactionalTransport, QueueSizeProbe, D
       ...(options.sasl ? { sasl: { ...options.sasl } as SASLOptions } : {}),
       connectionTimeout: options.connectionTimeoutMs,
       requestTimeout: options.requestTimeoutMs,
+      logLevel: KAFKAJS_LEVELS[options.logLevel],
       logCreator: kafkaLogCreator(this.logger, options.logLevel),
     });
     const admin = kafka.admin();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigurationError, createTransport } from '@switchyard/core';
+import { ConfigurationError, Switchyard, createTransport, silentLogger } from '@switchyard/core';
 import { optionsFromUrl, resolveOptions } from './options';
 import { RedisTransport } from './transport';
 import './index';
@@ -53,5 +53,16 @@ describe('Redis transport options', () => {
     const tls = createTransport('rediss://cache.example:6380?namespace=app:') as RedisTransport;
     expect(tls.options.url.startsWith('rediss://')).toBe(true);
     expect(tls.options.namespace).toBe('app:');
+  });
+
+  it("reports through the app's logger unless its options name one", async () => {
+    const adopted = new RedisTransport();
+    await Switchyard.create({ transport: adopted, logger: silentLogger });
+    expect(adopted.options.logger).toBe(silentLogger);
+
+    const own = { ...silentLogger };
+    const kept = new RedisTransport({ logger: own });
+    await Switchyard.create({ transport: kept, logger: silentLogger });
+    expect(kept.options.logger).toBe(own);
   });
 });

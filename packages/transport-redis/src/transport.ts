@@ -3,6 +3,8 @@ import {
   type DeadLetter,
   type DeadLetterAdmin,
   type DeliveryHandler,
+  type Logger,
+  type LoggingTransport,
   type OutgoingMessage,
   type QueueSizeProbe,
   type ReplyHandler,
@@ -56,20 +58,38 @@ interface Connected extends SubscriberContext {
  * consumer group on the streams its patterns match; each transport instance a consumer. See the
  * package README for the topology, field layout and delivery semantics.
  */
-export class RedisTransport implements Transport, QueueSizeProbe, DeadLetterAdmin {
+export class RedisTransport
+  implements Transport, QueueSizeProbe, DeadLetterAdmin, LoggingTransport
+{
   readonly name = 'redis';
   readonly capabilities = REDIS_CAPABILITIES;
-  readonly options: ResolvedRedisOptions;
   readonly topology: RedisTopology;
   private connecting: Promise<Connected> | undefined;
   private readonly subscriptions = new Map<RedisSubscription, string>();
   private inbox: ReplyInbox | undefined;
   private publisher: RedisPublisher | undefined;
   private closing: Promise<void> | undefined;
+  private resolved: ResolvedRedisOptions;
+  /** Whether the options named a logger, which then wins over the app's. */
+  private readonly loggerGiven: boolean;
 
   constructor(options: RedisTransportOptions = {}) {
-    this.options = resolveOptions(options);
+    this.resolved = resolveOptions(options);
+    this.loggerGiven = options.logger !== undefined;
     this.topology = new RedisTopology(this.options.streamPrefix, this.options.namespace);
+  }
+
+  /** The options in force, defaults applied. */
+  get options(): ResolvedRedisOptions {
+    return this.resolved;
+  }
+
+  /**
+   * Reports connection trouble through the app's logger, unless the options named one. The app
+   * calls this before connecting; what is already connected keeps the logger it started with.
+   */
+  useLogger(logger: Logger): void {
+    if (!this.loggerGiven) this.resolved = { ...this.resolved, logger };
   }
 
   async connect(): Promise<void> {

@@ -1,6 +1,7 @@
 import {
   ConfigurationError,
   type SubscriptionSpec,
+  Switchyard,
   createTransport,
   silentLogger,
 } from '@switchyard/core';
@@ -114,5 +115,18 @@ describe('sqs:// URLs', () => {
       endpoint: 'http://127.0.0.1:4566',
       queuePrefix: 'dev-',
     });
+  });
+});
+
+describe('SqsTransport logging', () => {
+  it("reports through the app's logger unless its options name one", async () => {
+    const adopted = new SqsTransport();
+    await Switchyard.create({ transport: adopted, logger: silentLogger });
+    expect(adopted.options.logger).toBe(silentLogger);
+
+    const own = { ...silentLogger };
+    const kept = new SqsTransport({ logger: own });
+    await Switchyard.create({ transport: kept, logger: silentLogger });
+    expect(kept.options.logger).toBe(own);
   });
 });

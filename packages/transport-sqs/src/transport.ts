@@ -3,6 +3,8 @@ import {
   type DeadLetter,
   type DeadLetterAdmin,
   type DeliveryHandler,
+  type Logger,
+  type LoggingTransport,
   type OutgoingMessage,
   type QueueSizeProbe,
   type ReplyHandler,
@@ -52,11 +54,9 @@ interface Connection {
  * an SQS queue subscribed to it with a filter policy built from its patterns, and consumers
  * long-poll their queue. See the package README for the topology and the guarantees.
  */
-export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAdmin {
+export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAdmin, LoggingTransport {
   readonly name = 'sqs';
   readonly capabilities = SQS_CAPABILITIES;
-  /** The options in force, defaults applied. */
-  readonly options: ResolvedSqsOptions;
   private connection: Promise<Connection> | undefined;
   private current: Connection | undefined;
   private readonly subscribers = new Set<SqsSubscriber>();
@@ -64,9 +64,26 @@ export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAdmin 
   private readonly retryHeaders = new RetryHeaders();
   private inbox: ReplyInbox | undefined;
   private closing: Promise<void> | undefined;
+  private resolved: ResolvedSqsOptions;
+  /** Whether the options named a logger, which then wins over the app's. */
+  private readonly loggerGiven: boolean;
 
   constructor(options: SqsTransportOptions = {}) {
-    this.options = resolveOptions(options);
+    this.resolved = resolveOptions(options);
+    this.loggerGiven = options.logger !== undefined;
+  }
+
+  /** The options in force, defaults applied. */
+  get options(): ResolvedSqsOptions {
+    return this.resolved;
+  }
+
+  /**
+   * Reports failures of background work through the app's logger, unless the options named one.
+   * The app calls this before connecting; what is already connected keeps its logger.
+   */
+  useLogger(logger: Logger): void {
+    if (!this.loggerGiven) this.resolved = { ...this.resolved, logger };
   }
 
   /** Creates the clients and the SNS topic(s). Idempotent. */

@@ -1,34 +1,51 @@
 import { randomUUID } from 'node:crypto';
-import { type DeadLetter, DeadLetterHeaders } from '@switchyard/core';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
-import { readHeaders } from './headers';
 import type { KafkaOptions } from './options';
 
-const READ_TIMEOUT_MS = 10_000;
+/** How long a read waits for the next batch before it gives up. */
+const IDLE_TIMEOUT_MS = 10_000;
+
+/** A record of a dead-letter topic, with where it is. */
+export interface StoredRecord {
+  readonly partition: number;
+  readonly record: KafkaMessage;
+}
+
+/** What a read found: the records, oldest first, and the end offset it read up to per partition. */
+export interface DeadLetterRead {
+  readonly records: StoredRecord[];
+  /** Per partition, the offset after the last record read (where a truncation may cut). */
+  readonly ends: ReadonlyMap<number, number>;
+  /** False when the read gave up (no batch for 10 s) before it reached every end. */
+  readonly complete: boolean;
+}
+
+const NOTHING: DeadLetterRead = { records: [], ends: new Map(), complete: true };
 
 /**
- * Reads up to `limit` records of a dead-letter topic from its beginning, oldest first, without
- * consuming them for anyone: a throwaway consumer group reads up to the high watermarks taken
- * before it started, then leaves and is deleted. An empty or missing topic costs one request.
+ * Reads up to `limit` records of a dead-letter topic from its beginning, without consuming them
+ * for anyone: a throwaway consumer group reads up to the high watermarks taken before it started,
+ * then leaves and is deleted. A missing topic costs one request; an empty one, two.
  */
-export async function readDeadLetters(
+export async function readDeadLetterRecords(
   kafka: Kafka,
   admin: Admin,
   topic: string,
   limit: number,
   options: KafkaOptions,
-): Promise<DeadLetter[]> {
+): Promise<DeadLetterRead> {
   // Nothing was ever dead-lettered to a topic that does not exist. Asked first, because kafkajs
   // retries offsets of an unknown topic for seconds before it gives up.
-  if (limit <= 0 || !(await admin.listTopics()).includes(topic)) return [];
+  if (limit <= 0 || !(await admin.listTopics()).includes(topic)) return NOTHING;
   const ends = new Map<number, number>();
+  const pending = new Map<number, number>();
   for (const { partition, low, high } of await admin.fetchTopicOffsets(topic)) {
     const end = Math.min(Number(high), Number(low) + limit);
-    if (end > Number(low)) ends.set(partition, end);
+    ends.set(partition, end);
+    if (end > Number(low)) pending.set(partition, end);
   }
-  if (ends.size === 0) return [];
-  const partitions = ends.size;
-  const letters: { letter: DeadLetter; at: number }[] = [];
+  if (pending.size === 0) return { records: [], ends, complete: true };
+  const records: StoredRecord[] = [];
   const groupId = `${topic}.peek.${randomUUID()}`;
   const consumer = kafka.consumer({
     groupId,
@@ -37,47 +54,36 @@ export async function readDeadLetters(
     maxWaitTimeInMs: Math.min(options.maxWaitTimeMs, 100),
     allowAutoTopicCreation: false,
   });
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (finish = resolve));
+  // Gives up when no record came for a while (a topic still growing is read up to its old end).
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const idle = setTimeout(() => stop(), IDLE_TIMEOUT_MS);
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        const end = ends.get(batch.partition);
+        const end = pending.get(batch.partition);
         if (end === undefined) return;
+        idle.refresh();
         for (const record of batch.messages) {
-          if (Number(record.offset) < end) letters.push(toLetter(record));
+          if (Number(record.offset) < end) records.push({ partition: batch.partition, record });
         }
-        if (Number(batch.lastOffset()) + 1 >= end) ends.delete(batch.partition);
-        if (ends.size === 0) finish();
+        if (Number(batch.lastOffset()) + 1 >= end) pending.delete(batch.partition);
+        if (pending.size === 0) stop();
       },
     });
-    await Promise.race([
-      done,
-      new Promise((resolve) => setTimeout(resolve, READ_TIMEOUT_MS).unref()),
-    ]);
+    await stopped;
   } finally {
+    clearTimeout(idle);
     await consumer.disconnect().catch(() => undefined);
     void admin.deleteGroups([groupId]).catch(() => undefined);
   }
+  const complete = pending.size === 0;
   // One partition (as the transport creates it) is in the order letters arrived; several (a
   // topic created otherwise) are merged by time.
-  if (partitions > 1) letters.sort((a, b) => a.at - b.at);
-  return letters.slice(0, limit).map(({ letter }) => letter);
-}
-
-function toLetter(record: KafkaMessage): { letter: DeadLetter; at: number } {
-  const { headers, messageId } = readHeaders(record.headers);
-  return {
-    at: Number(record.timestamp),
-    letter: {
-      id: messageId ?? '',
-      topic: headers[DeadLetterHeaders.originalTopic] ?? '',
-      key: record.key === null ? undefined : record.key.toString('utf8'),
-      headers,
-      body: record.value ?? Buffer.alloc(0),
-    },
-  };
+  if (ends.size > 1)
+    records.sort((a, b) => Number(a.record.timestamp) - Number(b.record.timestamp));
+  return { records: records.slice(0, limit), ends, complete };
 }

@@ -13,6 +13,12 @@ export const KafkaHeaders = {
   deliverAt: 'swy-deliver-at',
   /** The topic a copy in a retry topic was first published to. */
   originalTopic: 'swy-original-topic',
+  /**
+   * On a dead letter moved within its topic (by a deletion that rewrote the topic), where it
+   * first was, `<partition>:<offset>`: it tells a copy from its original until the old part of the
+   * topic is gone.
+   */
+  deadLetterOrigin: 'swy-dlq-origin',
 } as const;
 
 const INTERNAL = new Set<string>(Object.values(KafkaHeaders));
@@ -41,7 +47,7 @@ export function readHeaders(raw: IHeaders | undefined): ReadHeaders {
       if (!name.startsWith('swy-') || !INTERNAL.has(name)) headers[name] = value;
       else if (name === KafkaHeaders.attempt) attempt = Math.max(1, Number(value) || 1);
       else if (name === KafkaHeaders.deliverAt) deliverAt = Number(value) || 0;
-      else originalTopic = value;
+      else if (name === KafkaHeaders.originalTopic) originalTopic = value;
     }
   }
   return { headers, messageId: headers[Headers.messageId], attempt, deliverAt, originalTopic };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   ConsoleLogger,
   type DeadLetter,
-  type DeadLetterAccess,
+  type DeadLetterAdmin,
   type DeliveryHandler,
   type InboundMessage,
   type Logger,
@@ -20,7 +20,7 @@ import {
 } from '@switchyard/core';
 import { type Admin, Kafka, Partitioners, type SASLOptions } from 'kafkajs';
 import { consumerLag } from './consumer-lag';
-import { readDeadLetters } from './dead-letter-reader';
+import { KafkaDeadLetters } from './dead-letter-admin';
 import { deliveryOf } from './delivery';
 import { KafkaTransactionError } from './errors';
 import { KAFKAJS_LEVELS, kafkaLogCreator } from './log-creator';
@@ -65,15 +65,17 @@ interface Connection {
   readonly replies: ReplySender;
   readonly topics: TopicRegistry;
   readonly pool: TransactionPool;
+  readonly deadLetters: KafkaDeadLetters;
 }
 
 /**
  * The Kafka transport (`kafka://host:port,host:port?…`), on kafkajs: a topic is a Kafka topic of
  * the same name, a queue is a consumer group, a key is the record key. Implements transactions
- * (exactly-once consume → produce → commit), queue sizes (consumer lag) and dead-letter reads.
+ * (exactly-once consume → produce → commit), queue sizes (consumer lag) and dead-letter
+ * management (read, redeliver, delete, purge).
  */
 export class KafkaTransport
-  implements TransactionalTransport, QueueSizeProbe, DeadLetterAccess, LoggingTransport
+  implements TransactionalTransport, QueueSizeProbe, DeadLetterAdmin, LoggingTransport
 {
   readonly name = 'kafka';
   readonly capabilities = KAFKA_CAPABILITIES;
@@ -182,8 +184,28 @@ export class KafkaTransport
   }
 
   async peekDeadLetters(queue: string, limit: number): Promise<DeadLetter[]> {
-    const { kafka, admin } = this.ready();
-    return readDeadLetters(kafka, admin, this.topology.deadLetterTopic(queue), limit, this.options);
+    return this.ready().deadLetters.peek(queue, limit);
+  }
+
+  /** Appends `message` to the queue's retry topic, due at once: only that queue reads it. */
+  async redeliver(queue: string, message: OutgoingMessage): Promise<void> {
+    return this.ready().deadLetters.redeliver(queue, message);
+  }
+
+  /**
+   * Removes these dead letters by rewriting the dead-letter topic (a Kafka topic cannot lose a
+   * record from its middle): O(letters in the topic). See the package README.
+   */
+  async deleteDeadLetters(queue: string, ids: readonly string[]): Promise<number> {
+    return this.ready().deadLetters.delete(queue, ids);
+  }
+
+  async purgeDeadLetters(queue: string): Promise<number> {
+    return this.ready().deadLetters.purge(queue);
+  }
+
+  async listDeadLetterQueues(): Promise<string[]> {
+    return this.ready().deadLetters.queues();
   }
 
   /**
@@ -255,6 +277,7 @@ export class KafkaTransport
       size: options.transactionPoolSize,
       transactionTimeoutMs: options.transactionTimeoutMs,
     });
+    const publisher = new KafkaPublisher(producer, topics);
     return {
       kafka,
       admin,
@@ -262,8 +285,15 @@ export class KafkaTransport
       replyProducer,
       topics,
       pool,
-      publisher: new KafkaPublisher(producer, topics),
+      publisher,
       replies: new ReplySender(replyProducer, admin),
+      deadLetters: new KafkaDeadLetters({
+        kafka,
+        admin,
+        publisher,
+        topology: this.topology,
+        options,
+      }),
     };
   }
 

@@ -1,8 +1,11 @@
 import type { TransportCapabilities } from '@switchyard/core';
 import type { ConformanceHarness } from './harness';
 
-/** What a case needs beyond the basics: a capability, or a hook of the suite's options. */
-export type CaseRequirement = keyof TransportCapabilities | 'dropConnections';
+/**
+ * What a case needs beyond the basics: a capability, a hook of the suite's options, or the
+ * `DeadLetterAdmin` ability (unless the suite was told the transport has none).
+ */
+export type CaseRequirement = keyof TransportCapabilities | 'dropConnections' | 'deadLetterAdmin';
 
 /** One behaviour of the delivery model, checked against a real broker. */
 export interface ConformanceCase {

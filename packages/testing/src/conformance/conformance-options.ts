@@ -21,6 +21,11 @@ export interface ConformanceOptions {
    * it that case is skipped, saying why.
    */
   readonly dropConnections?: () => Promise<void>;
+  /**
+   * `false` when the transport does not implement `DeadLetterAdmin` (what `switchyard dlq` needs):
+   * the dead-letter management cases are then skipped, saying why. Default `true`: they run.
+   */
+  readonly deadLetterAdmin?: boolean;
   /** Multiplies every wait of the suite, for slow brokers. Default 1. */
   readonly timeScale?: number;
   /** Runs once after the suite (close raw clients). */

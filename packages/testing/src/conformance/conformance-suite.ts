@@ -2,6 +2,7 @@ import { afterAll, afterEach, describe, it } from '@jest/globals';
 import type { ConformanceCase, CaseRequirement } from './conformance-case';
 import type { ConformanceOptions } from './conformance-options';
 import { capabilityCases } from './cases/capability.cases';
+import { deadLetterAdminCases } from './cases/dead-letter-admin.cases';
 import { failureCases } from './cases/failure.cases';
 import { headerCases } from './cases/headers.cases';
 import { lifecycleCases } from './cases/lifecycle.cases';
@@ -17,6 +18,7 @@ export const CONFORMANCE_CASES: Readonly<Record<string, readonly ConformanceCase
   headers: headerCases,
   lifecycle: lifecycleCases,
   capabilities: capabilityCases,
+  'dead-letter management': deadLetterAdminCases,
 };
 
 /**
@@ -70,6 +72,11 @@ function missingRequirement(
   requirement: CaseRequirement | undefined,
 ): string | undefined {
   if (requirement === undefined) return undefined;
+  if (requirement === 'deadLetterAdmin') {
+    return options.deadLetterAdmin === false
+      ? 'the suite was told the transport does not implement DeadLetterAdmin'
+      : undefined;
+  }
   if (requirement === 'dropConnections') {
     return options.dropConnections ? undefined : 'the suite was given no dropConnections hook';
   }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
   MemoryIdempotencyStore,
+  acceptsLogger,
   createTransport,
   Switchyard,
   type Type,
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
   if (!values.forever) await Promise.all(all.map((app) => app.stop()));
   // Dead letters are read as `switchyard dlq list` reads them: over a connection of their own.
   const inspector = createTransport(transport);
+  if (acceptsLogger(inspector)) inspector.useLogger(silentLogger);
   await inspector.connect();
   await printSummary(all, [logA, logB], expectations, inspector);
   await inspector.close();

@@ -1,8 +1,14 @@
 import { UnknownTransportError } from './errors';
 import type { Transport } from './transport';
 
-/** Builds a transport from its URL. */
-export type TransportFactory = (url: URL) => Transport;
+/**
+ * Builds a transport from its URL, exactly as given: some are no WHATWG URL (a broker list such as
+ * `kafka://a:9092,b:9092`), so each transport parses its own.
+ */
+export type TransportFactory = (url: string) => Transport;
+
+/** `scheme://…`: the scheme picks the transport; the rest is the transport's to read. */
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 /** A transport package's entry in the registry. */
 export interface TransportPlugin {
@@ -41,15 +47,12 @@ export function registerTransport(plugin: TransportPlugin): void {
  * `UnknownTransportError` listing what is installed.
  */
 export function createTransport(url: string): Transport {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
+  const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined) {
     throw new UnknownTransportError(
       `"${url}" is not a transport URL; expected e.g. memory:// or amqp://localhost`,
     );
   }
-  const scheme = parsed.protocol.slice(0, -1);
   const plugin = plugins.get(scheme) ?? loadKnownPlugin(scheme);
   if (!plugin) {
     const installed = installedSchemes();
@@ -58,7 +61,7 @@ export function createTransport(url: string): Transport {
         (KNOWN_PACKAGES[scheme] ? ` Install ${KNOWN_PACKAGES[scheme]} for ${scheme}://.` : ''),
     );
   }
-  return plugin.create(parsed);
+  return plugin.create(url);
 }
 
 /** Schemes that can be served now, registered or loadable. */

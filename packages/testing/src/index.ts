@@ -26,5 +26,10 @@ export function runConformanceSuite(options: ConformanceOptions): void {
 registerTransport({
   schemes: ['memory'],
   packageName: '@switchyard/testing',
-  create: (url) => new MemoryTransport(MemoryBroker.named(url.hostname || 'default')),
+  create: (url) => new MemoryTransport(MemoryBroker.named(memoryBrokerName(url))),
 });
+
+/** The broker a `memory://<name>` URL names (case-insensitive, like a host name). */
+function memoryBrokerName(url: string): string {
+  return /^memory:\/\/([^/?#]*)/i.exec(url)?.[1]?.toLowerCase() || 'default';
+}

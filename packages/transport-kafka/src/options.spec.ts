@@ -85,4 +85,9 @@ describe('the kafka:// scheme', () => {
       'broker-2:9092',
     ]);
   });
+
+  it('takes a broker list with a port per broker, which is no WHATWG URL', () => {
+    const transport = createTransport('kafka://broker-1:9092,broker-2:9093') as KafkaTransport;
+    expect(transport.options.brokers).toEqual(['broker-1:9092', 'broker-2:9093']);
+  });
 });

@@ -28,7 +28,8 @@ const STRING_PARAMS = {
  *
  * @example `sqs://us-east-1?endpoint=http://127.0.0.1:4566&prefix=dev-`
  */
-export function parseSqsUrl(url: URL): SqsTransportOptions {
+export function parseSqsUrl(given: string | URL): SqsTransportOptions {
+  const url = typeof given === 'string' ? parsedUrl(given) : given;
   const options: Writable<SqsTransportOptions> = {};
   if (url.hostname) options.region = url.hostname;
   const sessionToken = url.searchParams.get('sessionToken');
@@ -63,4 +64,14 @@ function parseBoolean(name: string, value: string): boolean {
   throw new ConfigurationError(
     `sqs:// parameter ${name} must be "true" or "false", got "${value}"`,
   );
+}
+
+function parsedUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new ConfigurationError(
+      `"${text}" is not a valid sqs:// URL; expected e.g. sqs://us-east-1?endpoint=http://127.0.0.1:4566`,
+    );
+  }
 }

@@ -39,7 +39,10 @@ export function summarizeDeadLetter(
   };
 }
 
-/** The message to deliver again: original topic, body, id and headers, without the failure record. */
+/**
+ * The message to deliver again: original topic, body, id, priority and headers, without the failure
+ * record.
+ */
 export function freshAttempt(letter: DeadLetter): OutgoingMessage {
   const headers: MessageHeaders = {};
   const dropped = new Set<string>([...Object.values(DeadLetterHeaders), FIRST_FAILURE_HEADER]);
@@ -52,7 +55,7 @@ export function freshAttempt(letter: DeadLetter): OutgoingMessage {
     headers,
     body: letter.body,
     timestamp: Date.now(),
-    priority: undefined,
+    priority: letter.priority,
     delayMs: undefined,
   };
 }

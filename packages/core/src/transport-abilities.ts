@@ -47,6 +47,8 @@ export interface DeadLetter {
   /** Original headers plus the `DeadLetterHeaders` saying why it is here. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
+  /** The priority it was published with, where the broker keeps one (a replay keeps it too). */
+  readonly priority?: number;
 }
 
 /** A transport whose dead letters can be read (the conformance suite and `switchyard dlq` need it). */

@@ -50,6 +50,7 @@ function deadLetter(message: GetMessage, dlq: string): DeadLetter {
     key: inbound.key,
     headers: inbound.headers,
     body: inbound.body,
+    priority: inbound.priority,
   };
 }
 

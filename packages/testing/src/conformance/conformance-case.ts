@@ -11,7 +11,8 @@ export type CaseRequirement = keyof TransportCapabilities | 'dropConnections' | 
 export interface ConformanceCase {
   /** A sentence about behaviour. */
   readonly name: string;
-  readonly requires?: CaseRequirement;
+  /** What it needs; all of them when several. */
+  readonly requires?: CaseRequirement | readonly CaseRequirement[];
   /** Jest timeout before scaling. Default 30 000. */
   readonly timeoutMs?: number;
   run(harness: ConformanceHarness): Promise<void>;

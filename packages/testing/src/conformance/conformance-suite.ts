@@ -69,9 +69,17 @@ export function runConformanceSuite(options: ConformanceOptions): void {
 
 function missingRequirement(
   options: ConformanceOptions,
-  requirement: CaseRequirement | undefined,
+  requirements: CaseRequirement | readonly CaseRequirement[] | undefined,
 ): string | undefined {
-  if (requirement === undefined) return undefined;
+  if (requirements === undefined) return undefined;
+  if (typeof requirements !== 'string') {
+    for (const requirement of requirements) {
+      const missing = missingRequirement(options, requirement);
+      if (missing) return missing;
+    }
+    return undefined;
+  }
+  const requirement = requirements;
   if (requirement === 'deadLetterAdmin') {
     return options.deadLetterAdmin === false
       ? 'the suite was told the transport does not implement DeadLetterAdmin'

@@ -204,6 +204,7 @@ export class MemoryQueue {
           key: stored.message.key,
           headers: { ...stored.headers, ...settlement.headers },
           body: stored.message.body,
+          priority: stored.message.priority,
         });
         this.unlockKey(stored);
         break;

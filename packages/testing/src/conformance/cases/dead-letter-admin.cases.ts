@@ -121,6 +121,36 @@ export const deadLetterAdminCases: ConformanceCase[] = [
     },
   },
   {
+    name: 'replays a dead letter with the priority it was published with',
+    requires: ['deadLetterAdmin', 'priority'],
+    timeoutMs: 60_000,
+    async run(h) {
+      const topic = h.name('tickets.opened');
+      const group = h.name('support');
+      const queue = `${group}.answer`;
+      const failing = { now: true };
+      const answered = new Recorder<unknown>();
+      @Consumer({ group, maxPriority: 9 })
+      class Support {
+        @Subscribe(topic)
+        @Retry({ attempts: 1 })
+        answer(ticket: unknown, ctx: MessageContext) {
+          if (failing.now) throw new Error('nobody on duty');
+          answered.record(ticket, ctx);
+        }
+      }
+      const app = await h.start([Support]);
+      const admin = adminOf(app);
+      await app.bus.publish(topic, { ticket: 1 }, { priority: 7 });
+      const [letter] = await h.deadLetters(admin, queue, 1);
+      expect(letter!.priority).toBe(7);
+      failing.now = false;
+      await replayDeadLetters(admin, queue, [letter!]);
+      const [replayed] = await answered.waitForCount(1, h.ms(15_000));
+      expect(replayed!.ctx.message.priority).toBe(7);
+    },
+  },
+  {
     name: 'refuses to redeliver into a queue nobody ever subscribed, with SWY_UNKNOWN_QUEUE',
     requires: 'deadLetterAdmin',
     async run(h) {

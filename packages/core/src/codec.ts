@@ -28,7 +28,7 @@ export class JsonCodec implements Codec {
       throw new DecodeError(`Cannot decode a body of content type "${contentType}" as JSON`);
     }
     try {
-      return JSON.parse(body.toString('utf8'));
+      return JSON.parse(body.toString());
     } catch (error) {
       const preview = body.subarray(0, 40).toString('utf8');
       throw new DecodeError(`Body is not valid JSON (starts with ${JSON.stringify(preview)})`, {

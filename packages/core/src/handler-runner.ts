@@ -61,29 +61,79 @@ export class HandlerRunner {
     };
   }
 
-  /** The `DeliveryHandler` given to the transport. Never rejects. */
-  readonly deliver = async (message: InboundMessage): Promise<Settlement> => {
-    const stats = this.queueMetrics;
+  /**
+   * The `DeliveryHandler` given to the transport. Never rejects. A pipeline that finished
+   * synchronously (a sync handler) is settled at once: no async frame, no await of a value that is
+   * ready, and an ack costs no promise of its own.
+   */
+  readonly deliver = (message: InboundMessage): Promise<Settlement> => {
     const ctx = new MessageContext(message, this.route, this.deps.bus);
     const startedAt = performance.now();
-    stats.inFlight++;
+    this.queueMetrics.inFlight++;
+    let running: Promise<void>;
+    try {
+      running = this.pipeline(ctx);
+    } catch (error) {
+      return this.failed(ctx, startedAt, error);
+    }
+    if (running === DONE) {
+      const settlement = this.succeeded(ctx, startedAt);
+      return settlement === ACK ? ACKED : Promise.resolve(settlement);
+    }
+    return running.then(
+      () => this.succeeded(ctx, startedAt),
+      (error: unknown) => this.failed(ctx, startedAt, error),
+    );
+  };
+
+  /**
+   * The pipeline resolved: the handler's outcome, or an ack (after the reply, for RPC). A value
+   * when it is known now, so neither caller wraps a promise in a promise.
+   */
+  private succeeded(ctx: MessageContext, startedAt: number): Settlement | Promise<Settlement> {
     let settlement: Settlement;
     try {
-      await this.pipeline(ctx);
       settlement = ctx.outcome ? this.settleOutcome(ctx, ctx.outcome) : ACK;
-      if (settlement === ACK && this.route.kind === 'rpc') await this.reply(message, ctx.result);
     } catch (error) {
-      settlement = this.policy.onFailure(message, error);
-      this.deps.onError(this.route, message, error);
-      if (settlement.kind === 'dead-letter' && this.route.kind === 'rpc') {
-        await this.replyWithError(message, error);
-      }
+      return this.failed(ctx, startedAt, error);
     }
+    if (settlement === ACK && this.route.kind === 'rpc') return this.replied(ctx, startedAt);
+    this.finish(ctx, startedAt, settlement);
+    return settlement;
+  }
+
+  private async replied(ctx: MessageContext, startedAt: number): Promise<Settlement> {
+    try {
+      await this.reply(ctx.message, ctx.result);
+    } catch (error) {
+      return this.failed(ctx, startedAt, error);
+    }
+    this.finish(ctx, startedAt, ACK);
+    return ACK;
+  }
+
+  /** The pipeline (or the reply) failed: retry or dead-letter, as the policy says. */
+  private async failed(
+    ctx: MessageContext,
+    startedAt: number,
+    error: unknown,
+  ): Promise<Settlement> {
+    const { message } = ctx;
+    const settlement = this.policy.onFailure(message, error);
+    this.deps.onError(this.route, message, error);
+    if (settlement.kind === 'dead-letter' && this.route.kind === 'rpc') {
+      await this.replyWithError(message, error);
+    }
+    this.finish(ctx, startedAt, settlement);
+    return settlement;
+  }
+
+  private finish(ctx: MessageContext, startedAt: number, settlement: Settlement): void {
+    const stats = this.queueMetrics;
     stats.inFlight--;
     stats.observe((performance.now() - startedAt) / 1000);
     this.count(settlement, ctx);
-    return settlement;
-  };
+  }
 
   private settleOutcome(ctx: MessageContext, outcome: HandlerOutcome): Settlement {
     switch (outcome.kind) {
@@ -167,6 +217,9 @@ export class HandlerRunner {
     );
   }
 }
+
+/** The settlement of every acknowledged delivery: one promise, shared. */
+const ACKED: Promise<Settlement> = Promise.resolve(ACK);
 
 /** The innermost step: calls the handler, storing its result; no promise is made for a sync one. */
 function invoker(instance: object, method: string): Next {

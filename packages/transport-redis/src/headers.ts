@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { InboundMessage, MessageHeaders, OutgoingMessage } from '@switchyard/core';
+import { decimalField, headerValue, knownHeader } from './field-text';
 
 /**
  * Field layout of a stream entry written by Switchyard: flat fields, so `redis-cli XRANGE` reads
@@ -103,7 +104,12 @@ export function decodeEntry(
     const field = fields[i];
     const value = fields[i + 1];
     if (isHeaderField(field)) {
-      headers[field.toString('utf8', HEADER_PREFIX.length)] = value.toString();
+      const header = knownHeader(field, HEADER_PREFIX.length);
+      if (header === undefined) {
+        headers[field.toString('utf8', HEADER_PREFIX.length)] = value.toString();
+      } else {
+        headers[header.name] = headerValue(header, value);
+      }
       continue;
     }
     const name = ownFieldName(field) ?? field.toString();
@@ -118,7 +124,7 @@ export function decodeEntry(
         key = value.toString();
         break;
       case EntryFields.timestamp:
-        timestamp = Number(value.toString());
+        timestamp = decimalField(value);
         if (!Number.isFinite(timestamp)) timestamp = undefined;
         break;
       case EntryFields.topic:

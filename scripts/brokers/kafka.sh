@@ -4,6 +4,11 @@
 #   scripts/brokers/kafka.sh [start]   start the broker, or reuse one that already answers
 #   scripts/brokers/kafka.sh stop      stop the broker that this script started
 #   scripts/brokers/kafka.sh status    say whether a broker runs (exit 0) or not (exit 1)
+#   scripts/brokers/kafka.sh console-producer ARGS…
+#                                      Kafka's own console producer (kafka.tools.ConsoleProducer)
+#
+# Starting also installs kcat (Debian's package) when it is missing: the interop
+# tests read and write records with it, as an operator would.
 #
 # The broker jars come from Maven Central through Maven (the only registry the
 # project's machines reach), so only Java 11+ and Maven are needed. Everything
@@ -224,6 +229,29 @@ log4j.logger.kafka.server.KafkaRaftServer=INFO
 EOF
 }
 
+ensure_kcat() {
+  command -v kcat >/dev/null && return 0
+  log "installing kcat"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null
+}
+
+# Runs Kafka's console producer from the broker's jars (the same class that
+# bin/kafka-console-producer.sh of a Kafka distribution runs), quiet on stderr.
+console_producer() {
+  check_java
+  with_lock fetch_libs
+  exec 9>&- # the lock is not the producer's to hold
+  mkdir -p "$RUN_DIR"
+  local config="$RUN_DIR/tools-log4j.properties"
+  printf '%s\n' 'log4j.rootLogger=WARN, stderr' \
+    'log4j.appender.stderr=org.apache.log4j.ConsoleAppender' \
+    'log4j.appender.stderr.Target=System.err' \
+    'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout' \
+    'log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n' >"$config"
+  exec "$JAVA" -Dlog4j.configuration="file:$config" -cp "$LIBS_DIR/*" kafka.tools.ConsoleProducer "$@"
+}
+
 run_java() {
   "$JAVA" -Dlog4j.configuration="file:$LOG4J_PROPS" -cp "$LIBS_DIR/*" "$@"
 }
@@ -372,11 +400,18 @@ with_lock() {
 
 main() {
   case "${1:-start}" in
-    start) with_lock start ;;
+    start)
+      ensure_kcat
+      with_lock start
+      ;;
     stop) with_lock stop ;;
     status) status ;;
+    console-producer)
+      shift
+      console_producer "$@"
+      ;;
     *)
-      echo "usage: $0 [start|stop|status]" >&2
+      echo "usage: $0 [start|stop|status|console-producer ARGS…]" >&2
       exit 2
       ;;
   esac

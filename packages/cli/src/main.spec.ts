@@ -46,6 +46,7 @@ describe('switchyard start', () => {
         entry: fixture('greeter.service.ts'),
         transport: 'memory://cli-test',
         concurrency: 3,
+        namespace: undefined,
         httpPort: 0,
         json: false,
       },
@@ -59,6 +60,29 @@ describe('switchyard start', () => {
     expect(await app.bus.request('greeter.hello', { name: 'Grace' })).toBe('hello Grace');
     const health = await fetch(`http://127.0.0.1:${app.httpPort}/health`);
     expect(health.status).toBe(200);
+  });
+
+  it('prefixes every topic and queue with --namespace, and says so in the banner', async () => {
+    const out = new PassThrough();
+    let banner = '';
+    out.on('data', (chunk: Buffer) => (banner += chunk.toString()));
+    worker = await startCommand(
+      {
+        entry: fixture('greeter.service.ts'),
+        transport: 'memory://cli-namespace-test',
+        concurrency: undefined,
+        namespace: 'staging',
+        httpPort: 0,
+        json: false,
+      },
+      out,
+    );
+    expect(banner).toContain('on memory (memory://cli-namespace-test) in namespace staging;');
+    expect(worker.app.routes.map((route) => route.queue).sort()).toEqual([
+      'staging.greeter.hello',
+      'staging.greeter.welcome',
+    ]);
+    expect(await worker.app.bus.request('greeter.hello', { name: 'Lin' })).toBe('hello Lin');
   });
 });
 

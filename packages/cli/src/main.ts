@@ -21,6 +21,8 @@ Options of start:
   --transport URL      memory://, amqp://…, kafka://…, redis://…, sqs://…
                        (default: the service's, else $SWITCHYARD_TRANSPORT, else memory://)
   --concurrency N      handle up to N messages at once per handler (overrides the declarations)
+  --namespace NS       prefix every topic and queue with NS. (default: the service's, else
+                       $SWITCHYARD_NAMESPACE, else none)
   --http-port N        serve /metrics and /health on port N (default 9464; 0 picks a free port)
   --json               log one JSON object per line
 
@@ -60,6 +62,7 @@ export async function main(
       options: {
         transport: { type: 'string' },
         concurrency: { type: 'string' },
+        namespace: { type: 'string' },
         'http-port': { type: 'string' },
         json: { type: 'boolean', default: false },
         dir: { type: 'string', default: '.' },
@@ -117,6 +120,7 @@ export async function main(
         entry: target,
         transport: values.transport,
         concurrency: optionalInteger(values.concurrency, '--concurrency'),
+        namespace: values.namespace,
         httpPort: optionalInteger(values['http-port'], '--http-port') ?? 9464,
         json: values.json,
       },

@@ -9,6 +9,11 @@ export interface StartCommandOptions {
   /** Transport URL; default the service's own, then `SWITCHYARD_TRANSPORT`, then `memory://`. */
   readonly transport: string | undefined;
   readonly concurrency: number | undefined;
+  /**
+   * Prefix of every topic and queue (`staging` → `staging.orders.created`); default the service's
+   * own, then `SWITCHYARD_NAMESPACE`, then none.
+   */
+  readonly namespace: string | undefined;
   /** Port of `/metrics` and `/health`; default 9464 (Prometheus exporters' customary port range). */
   readonly httpPort: number;
   readonly json: boolean;
@@ -32,9 +37,11 @@ export async function startCommand(
     throw new CliUsageError(`--concurrency must be a positive integer, got ${options.concurrency}`);
   }
   const logger = new ConsoleLogger(options.json ? 'json' : 'text');
+  const namespace = options.namespace ?? service.namespace ?? process.env.SWITCHYARD_NAMESPACE;
   const app = await Switchyard.create({
     ...service,
     transport,
+    namespace,
     logger,
     httpPort: options.httpPort,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
@@ -42,10 +49,16 @@ export async function startCommand(
   await app.start();
   const routes = app.routes.map(describeRoute);
   if (options.json) {
-    logger.info('started', { transport: app.transport.name, httpPort: app.httpPort, routes });
+    logger.info('started', {
+      transport: app.transport.name,
+      namespace,
+      httpPort: app.httpPort,
+      routes,
+    });
   } else {
     out.write(
-      `switchyard: ${app.routes.length} handler(s) on ${app.transport.name} (${typeof transport === 'string' ? redact(transport) : 'custom'}); ` +
+      `switchyard: ${app.routes.length} handler(s) on ${app.transport.name} (${typeof transport === 'string' ? redact(transport) : 'custom'})` +
+        `${namespace ? ` in namespace ${namespace}` : ''}; ` +
         `metrics and health on http://localhost:${app.httpPort}/metrics and /health\n` +
         formatTable(['topic', 'kind', 'queue', 'handler', 'concurrency'], routes) +
         'Press Ctrl-C to stop (in-flight messages are finished first).\n',

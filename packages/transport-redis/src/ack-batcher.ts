@@ -31,6 +31,8 @@ export class AckBatcher {
     private readonly redis: Redis,
     private readonly group: string,
     private readonly listener: AckListener,
+    /** Told how many deliveries given to `add` had their `XACK` sent, before Redis answered. */
+    private readonly sent: (count: number) => void = () => undefined,
   ) {}
 
   /** Acknowledges `delivery`'s entry; the listener is told once Redis answered. */
@@ -65,12 +67,15 @@ export class AckBatcher {
     this.scheduled = false;
     const batches = this.batches;
     this.batches = new Map();
+    let count = 0;
+    for (const batch of batches.values()) count += batch.deliveries.length;
     for (const [stream, batch] of batches) {
       this.redis.xack(stream, this.group, ...batch.ids).then(
         () => this.done(batch, undefined),
         (error: unknown) => this.done(batch, error ?? new Error('XACK failed')),
       );
     }
+    if (count > 0) this.sent(count);
   }
 
   private done(batch: Batch, error: unknown): void {

@@ -104,7 +104,7 @@ export class Dispatcher {
 
   /**
    * The handler is done: its slot and its key pass to the next message at once, while Redis
-   * records the outcome; the delivery stays counted (against prefetch) until it is settled.
+   * records the outcome; the delivery stays outstanding until it is settled.
    */
   private complete(delivery: Delivery, settlement: Settlement | undefined): void {
     this.running--;

@@ -41,17 +41,34 @@ export interface SettlerContext {
  */
 export class Settler {
   private readonly acks: AckBatcher;
+  private sentAcks = 0;
 
   constructor(
     private readonly context: SettlerContext,
     /** Called when a settlement given to `settle` is applied, or failed and was reported. */
     private readonly settled: (delivery: Delivery) => void,
+    /** Called when acknowledgements were sent (`acking` grew). */
+    onAcking: () => void = () => undefined,
   ) {
-    this.acks = new AckBatcher(context.redis, context.queue, (delivery, error) => {
-      if (error === undefined) delivery.acked = true;
-      else this.report(delivery, 'ack', error);
-      this.settled(delivery);
-    });
+    this.acks = new AckBatcher(
+      context.redis,
+      context.queue,
+      (delivery, error) => {
+        this.sentAcks--;
+        if (error === undefined) delivery.acked = true;
+        else this.report(delivery, 'ack', error);
+        this.settled(delivery);
+      },
+      (count) => {
+        this.sentAcks += count;
+        onAcking();
+      },
+    );
+  }
+
+  /** Deliveries given to `settle` whose `XACK` is sent and not answered yet. */
+  get acking(): number {
+    return this.sentAcks;
   }
 
   /** Acknowledges a delivery (for at-most-once, before its handler runs). */

@@ -85,6 +85,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
         logger: this.logger,
       },
       (delivery) => this.dispatcher.settled(delivery),
+      () => this.wakeReader(),
     );
     this.dispatcher = new Dispatcher(spec.concurrency, spec.ordered, {
       handle: (delivery) => this.handle(delivery),
@@ -252,6 +253,10 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
 
   private release(delivery: Delivery): void {
     this.held.delete(delivery);
+    this.wakeReader();
+  }
+
+  private wakeReader(): void {
     const waiter = this.capacityWaiter;
     if (waiter && this.canRead()) {
       this.capacityWaiter = undefined;
@@ -259,17 +264,26 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
     }
   }
 
+  /**
+   * Prefetch slots not taken by a delivery waiting for, or in, its handler or settlement. A
+   * delivery whose `XACK` is already on its way is done with: it stays held (so no claim takes it
+   * back) until Redis answers, but its slot is free, so the next read travels alongside the
+   * acknowledgement instead of one round trip after it — as a RabbitMQ consumer's window reopens
+   * when the broker receives its ack, not when the client hears of it.
+   */
   private free(): number {
-    return this.spec.prefetch - this.held.size;
+    return this.spec.prefetch - this.held.size + this.settler.acking;
   }
 
   /**
-   * Reads refill the prefetch in batches: once half of it is free (or nothing is held), not for
-   * every slot that frees, which would mean one `XREADGROUP` per message under load. Half the
-   * prefetch (by default at least the concurrency) still keeps the handlers busy meanwhile.
+   * Reads refill the prefetch in batches: once half of it is free (or nothing is held but
+   * acknowledgements on their way), not for every slot that frees, which would mean one
+   * `XREADGROUP` per message under load. Half the prefetch (by default at least the concurrency)
+   * still keeps the handlers busy meanwhile.
    */
   private canRead(): boolean {
-    return this.held.size === 0 || this.free() >= Math.ceil(this.spec.prefetch / 2);
+    const free = this.free();
+    return free === this.spec.prefetch || free >= Math.ceil(this.spec.prefetch / 2);
   }
 
   private capacity(): Promise<void> {

@@ -135,14 +135,16 @@ export class MessageBus implements MessagePublisher {
   ): OutgoingMessage & { headers: MessageHeaders } {
     assertValidTopic(topic);
     if (this.deps.namespace !== undefined) topic = namespaced(this.deps.namespace, topic);
+    // An id made here is a UUID; a producer-chosen one is checked before traces are cut from it.
+    const generated = options.messageId === undefined;
     const id = options.messageId ?? randomUUID();
     const headers: MessageHeaders = {
       [Headers.contentType]: this.deps.codec.contentType,
       [Headers.correlationId]:
         options.correlationId ?? parent?.headers[Headers.correlationId] ?? parent?.id ?? id,
       [Headers.traceparent]: parent
-        ? childTraceparent(parent.headers[Headers.traceparent], id)
-        : rootTraceparent(id),
+        ? childTraceparent(parent.headers[Headers.traceparent], id, generated)
+        : rootTraceparent(id, generated),
     };
     if (parent) headers[Headers.causationId] = parent.id;
     const version = versionOf(payload);

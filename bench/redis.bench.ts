@@ -5,7 +5,9 @@
  * same prefetch (`COUNT`) on both sides. Both sides use one auto-pipelined command connection and,
  * for consuming, one blocking connection.
  *
- * - publish: N publishes, at most WINDOW awaiting Redis's reply at once.
+ * - publish: N publishes, at most WINDOW awaiting Redis's reply at once. The raw side writes an
+ *   id, a time and a content type; Switchyard also writes a correlation id and a W3C traceparent,
+ *   so a second row gives the raw side those same two headers.
  * - consume + ack (backlog): a stream holding N entries is drained by a group; each entry is
  *   decoded, handled and acknowledged. Timed from the first message handled, so connecting and
  *   declaring is not counted.
@@ -54,22 +56,39 @@ function commandConnection(): Redis {
 }
 
 /** What a producer writing by hand would add: an id, the time, the content type and the body. */
-function rawXadd(redis: Redis, stream: string, payload: BenchOrder): Promise<unknown> {
+function rawXadd(
+  redis: Redis,
+  stream: string,
+  payload: BenchOrder,
+  sameHeaders = false,
+): Promise<unknown> {
+  const id = randomUUID();
+  const fields: (string | number)[] = [
+    'id',
+    id,
+    'ts',
+    Date.now(),
+    'h:content-type',
+    'application/json',
+  ];
+  // What Switchyard writes besides: the conversation's correlation id and a W3C traceparent.
+  if (sameHeaders) fields.push('h:correlation-id', id, 'h:traceparent', traceparent());
   return redis.xadd(
     stream,
     'MAXLEN',
     '~',
     MAX_LEN,
     '*',
-    'id',
-    randomUUID(),
-    'ts',
-    Date.now(),
-    'h:content-type',
-    'application/json',
+    ...fields,
     'body',
     JSON.stringify(payload),
   );
+}
+
+/** A new root traceparent, as a hand-written producer would make one. */
+function traceparent(): string {
+  const random = randomBytes(24).toString('hex');
+  return `00-${random.slice(0, 32)}-${random.slice(32)}-01`;
 }
 
 function transport(): RedisTransport {
@@ -127,12 +146,16 @@ async function publishSwitchyard(messages: number, round: string): Promise<Measu
   return measure(messages, elapsed);
 }
 
-async function publishRaw(messages: number, round: string): Promise<Measurement> {
+async function publishRaw(
+  messages: number,
+  round: string,
+  sameHeaders = false,
+): Promise<Measurement> {
   const stream = `${streamPrefix}published.raw${round}`;
   const redis = commandConnection();
   await rawXadd(redis, stream, benchOrder(-1));
   const startedAt = now();
-  await windowed(messages, WINDOW, (i) => rawXadd(redis, stream, benchOrder(i)));
+  await windowed(messages, WINDOW, (i) => rawXadd(redis, stream, benchOrder(i), sameHeaders));
   const elapsed = now() - startedAt;
   await redis.quit();
   return measure(messages, elapsed);
@@ -289,6 +312,13 @@ export const benchmark: Benchmark = {
           ...(await alternate(
             (round) => publishSwitchyard(messages, round),
             (round) => publishRaw(messages, round),
+          )),
+        ),
+        row(
+          `publish (XADD, ${WINDOW} in flight), raw with the same headers`,
+          ...(await alternate(
+            (round) => publishSwitchyard(messages, `h${round}`),
+            (round) => publishRaw(messages, `h${round}`, true),
           )),
         ),
       ];

@@ -1,5 +1,8 @@
 import type { Delivery } from './delivery';
 
+/** Acknowledged records kept at the head of the list before it is compacted. */
+const COMPACT_AFTER = 256;
+
 interface Waiter {
   readonly offset: number;
   readonly resolve: () => void;
@@ -62,6 +65,9 @@ export class PartitionTracker {
     if (delivery.acked) return;
     delivery.acked = true;
     this.unsettled--;
+    // Let go of settled records at once rather than at the next commit: a backlog drained
+    // between two commits would otherwise keep every record alive into the old generation.
+    if (this.entries[this.head] === delivery) this.advance();
     this.wakeWaiters();
   }
 
@@ -74,12 +80,8 @@ export class PartitionTracker {
 
   /** The offset to commit: the first one not yet acknowledged, or the fetch position. */
   watermark(): number {
+    this.advance();
     const { entries } = this;
-    while (this.head < entries.length && entries[this.head].acked) this.head++;
-    if (this.head > 1024 && this.head * 2 > entries.length) {
-      entries.splice(0, this.head);
-      this.head = 0;
-    }
     return this.head < entries.length ? entries[this.head].offset : this.fetchedEnd;
   }
 
@@ -124,6 +126,16 @@ export class PartitionTracker {
       if (isUndelivered(delivery)) drop(delivery);
     }
     this.wakeWaiters();
+  }
+
+  /** Moves the head past acknowledged records, dropping them once they are half the list. */
+  private advance(): void {
+    const { entries } = this;
+    while (this.head < entries.length && entries[this.head].acked) this.head++;
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= entries.length) {
+      entries.splice(0, this.head);
+      this.head = 0;
+    }
   }
 
   private leaveLane(delivery: Delivery): Delivery | undefined {

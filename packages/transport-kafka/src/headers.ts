@@ -56,5 +56,6 @@ export function readHeaders(raw: IHeaders | undefined): ReadHeaders {
 function headerValue(value: IHeaders[string]): string | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) return headerValue(value[value.length - 1]);
-  return typeof value === 'string' ? value : value.toString('utf8');
+  // `toString()` with no argument is Node's UTF-8 fast path (no encoding lookup), per header.
+  return typeof value === 'string' ? value : value.toString();
 }

@@ -18,11 +18,11 @@ export function toInbound(
   queue: string,
   delivery?: Delivery,
 ): InboundMessage {
+  // The symbol goes last: V8 builds a literal from a template only up to its first computed key.
   const message: InboundMessage & { [DELIVERY]: Delivery | undefined } = {
-    [DELIVERY]: delivery,
     id: read.messageId ?? `${position.topic}-${position.partition}-${record.offset}`,
     topic: deliveredTopic,
-    key: record.key === null ? undefined : record.key.toString('utf8'),
+    key: record.key === null ? undefined : record.key.toString(),
     headers: read.headers,
     body: record.value ?? EMPTY,
     timestamp: Number(record.timestamp),
@@ -30,6 +30,7 @@ export function toInbound(
     delayMs: undefined,
     attempt: read.attempt,
     queue,
+    [DELIVERY]: delivery,
   };
   return message;
 }

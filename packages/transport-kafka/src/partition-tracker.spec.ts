@@ -33,6 +33,24 @@ describe('PartitionTracker', () => {
     expect(tracker.watermark()).toBe(8);
   });
 
+  it('keeps the commit point on the first unsettled record while settled ones are let go', () => {
+    const tracker = new PartitionTracker('t', 0, false);
+    const fetched = Array.from({ length: 2_000 }, (_, i) => fetch(tracker, 100 + i));
+    tracker.fetchedEnd = 2_100;
+    const late = fetched[1_500];
+    for (const delivery of fetched) if (delivery !== late) tracker.settle(delivery);
+    expect(tracker.watermark()).toBe(1_600);
+    expect(tracker.unsettled).toBe(1);
+    expect(tracker.watermarkIfAcked(late)).toBe(2_100);
+    tracker.settle(late);
+    expect(tracker.watermark()).toBe(2_100);
+    const next = fetch(tracker, 2_100);
+    tracker.fetchedEnd = 2_101;
+    expect(tracker.watermark()).toBe(2_100);
+    tracker.settle(next);
+    expect(tracker.watermark()).toBe(2_101);
+  });
+
   it('lets one record of a key run at a time, in offset order, and keyless ones freely', () => {
     const tracker = new PartitionTracker('t', 0, false);
     const [a1, b1, a2, free] = [

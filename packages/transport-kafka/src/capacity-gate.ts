@@ -1,4 +1,13 @@
 /**
+ * Where a gate reads its room: an object's method rather than a closure, for the reason
+ * `DeliveryRunner` gives.
+ */
+export interface CapacitySource {
+  /** Records that may still be fetched ahead. */
+  freeCapacity(): number;
+}
+
+/**
  * Where a batch waits while `prefetch` records are fetched and unsettled. It is woken once a
  * quarter of prefetch is free again (room for a good part of a batch, not one record at a
  * time), when the consumer leaves, or after `intervalMs` at the latest, so that it heartbeats:
@@ -9,14 +18,13 @@ export class CapacityGate {
 
   constructor(
     private readonly prefetch: number,
-    /** Records that may still be fetched ahead. */
-    private readonly free: () => number,
+    private readonly source: CapacitySource,
     private readonly intervalMs: number,
   ) {}
 
   /** Room for the next record, counting down as records are taken. */
   room(): number {
-    return this.free();
+    return this.source.freeCapacity();
   }
 
   async wait(heartbeat: () => Promise<void>): Promise<void> {
@@ -32,7 +40,8 @@ export class CapacityGate {
 
   /** Records were settled: wake the waiting batch if there is room enough. */
   check(): void {
-    if (this.waiters.length > 0 && this.free() >= Math.ceil(this.prefetch / 4)) this.open();
+    if (this.waiters.length === 0) return;
+    if (this.source.freeCapacity() >= Math.ceil(this.prefetch / 4)) this.open();
   }
 
   /** Wakes the waiting batch whatever the room (leaving, stopping). */

@@ -15,8 +15,8 @@ import type {
   Transaction,
 } from 'kafkajs';
 import { Delivery } from './delivery';
-import { CapacityGate } from './capacity-gate';
-import { Dispatcher } from './dispatcher';
+import { CapacityGate, type CapacitySource } from './capacity-gate';
+import { Dispatcher, type DeliveryRunner } from './dispatcher';
 import { GroupMember } from './group-member';
 import { readHeaders } from './headers';
 import { toInbound } from './inbound';
@@ -47,7 +47,7 @@ const REDELIVER_AFTER_HANDLER_FAILURE: Settlement = { kind: 'retry', delayMs: 1_
  * topic, handed to the handler with per-key order, at most `concurrency` at once, at most
  * `prefetch` fetched ahead, committing each partition only up to its first unsettled record.
  */
-export class KafkaSubscriber implements Subscription {
+export class KafkaSubscriber implements Subscription, DeliveryRunner, CapacitySource {
   private readonly member: GroupMember;
   private readonly trackers = new Map<string, PartitionTracker>();
   private readonly dispatcher: Dispatcher;
@@ -69,12 +69,8 @@ export class KafkaSubscriber implements Subscription {
   ) {
     const { topology, options } = deps;
     this.retryTopic = topology.retryTopic(spec.queue);
-    this.dispatcher = new Dispatcher(spec.concurrency, (delivery) => this.run(delivery));
-    this.capacity = new CapacityGate(
-      spec.prefetch,
-      () => this.freeCapacity(),
-      options.heartbeatIntervalMs,
-    );
+    this.dispatcher = new Dispatcher(spec.concurrency, this);
+    this.capacity = new CapacityGate(spec.prefetch, this, options.heartbeatIntervalMs);
     this.planner = new TopicPlanner(
       spec.patterns,
       this.retryTopic,
@@ -275,7 +271,8 @@ export class KafkaSubscriber implements Subscription {
     delivery.timer = setTimeout(due, Math.max(0, waitMs));
   }
 
-  private run(delivery: Delivery): void {
+  /** Runs a delivery the dispatcher gave a slot (for the dispatcher only). */
+  runDelivery(delivery: Delivery): void {
     const { tracker, message } = delivery;
     if (delivery.offset > tracker.highestDispatched) tracker.highestDispatched = delivery.offset;
     if (this.spec.ackMode === 'before-handler') {
@@ -370,7 +367,7 @@ export class KafkaSubscriber implements Subscription {
   }
 
   /** How many more records may be fetched ahead (records waiting for their time do not count). */
-  private freeCapacity(): number {
+  freeCapacity(): number {
     let active = 0;
     for (const tracker of this.trackers.values()) active += tracker.unsettled - tracker.waiting;
     return this.spec.prefetch - active;

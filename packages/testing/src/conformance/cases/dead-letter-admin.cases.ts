@@ -71,7 +71,7 @@ const ids = (letters: ReadonlyArray<{ readonly id: string }>) => letters.map(({ 
 /** `DeadLetterAdmin`, what `switchyard dlq` runs on: replay, delete, purge and list. */
 export const deadLetterAdminCases: ConformanceCase[] = [
   {
-    name: 'replays a dead letter into its queue alone, as a first attempt, and only then removes it',
+    name: 'replays a dead letter into its queue alone, as a first attempt, and removes it from the dead letters',
     requires: 'deadLetterAdmin',
     timeoutMs: 60_000,
     async run(h) {

@@ -96,6 +96,8 @@ export async function main(
           json: values.json,
         },
         out,
+        process.stdin,
+        err,
       );
       return ExitCode.ok;
     }

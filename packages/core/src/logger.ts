@@ -5,9 +5,16 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** Writes human-readable lines, or one JSON object per line for log collectors. */
+/**
+ * Writes human-readable lines, or one JSON object per line for log collectors: `info` to stdout,
+ * warnings and errors to stderr — or everything to `stream` when one is given (a command whose
+ * stdout is its output).
+ */
 export class ConsoleLogger implements Logger {
-  constructor(private readonly format: 'text' | 'json' = 'text') {}
+  constructor(
+    private readonly format: 'text' | 'json' = 'text',
+    private readonly stream?: NodeJS.WritableStream,
+  ) {}
 
   info(message: string, fields?: Record<string, unknown>): void {
     this.write('info', message, fields);
@@ -22,7 +29,7 @@ export class ConsoleLogger implements Logger {
   }
 
   private write(level: string, message: string, fields?: Record<string, unknown>): void {
-    const stream = level === 'info' ? process.stdout : process.stderr;
+    const stream = this.stream ?? (level === 'info' ? process.stdout : process.stderr);
     if (this.format === 'json') {
       stream.write(
         `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`,

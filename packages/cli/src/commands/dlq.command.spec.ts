@@ -1,16 +1,38 @@
 import {
   Consumer,
+  type Logger,
+  type LoggingTransport,
   type MessageContext,
   Retry,
   Subscribe,
   Switchyard,
+  registerTransport,
   silentLogger,
 } from '@switchyard/core';
-import { Recorder, waitFor } from '@switchyard/testing';
+import { MemoryBroker, MemoryTransport, Recorder, waitFor } from '@switchyard/testing';
 import { ExitCode } from '../cli-error';
 import { runCli } from '../spec-support/run-cli';
 
 const URL = 'memory://dlq-command';
+
+/** The same broker, through a transport that has something to say when it connects. */
+class ChattyTransport extends MemoryTransport implements LoggingTransport {
+  private logger: Logger = silentLogger;
+
+  useLogger(logger: Logger): void {
+    this.logger = logger;
+  }
+
+  override async connect(): Promise<void> {
+    this.logger.info('chatty: connected');
+    await super.connect();
+  }
+}
+registerTransport({
+  schemes: ['chatty'],
+  packageName: 'dlq.command.spec',
+  create: () => new ChattyTransport(MemoryBroker.named('dlq-command')),
+});
 
 describe('switchyard dlq', () => {
   let broken = true;
@@ -40,6 +62,21 @@ describe('switchyard dlq', () => {
   });
 
   afterAll(() => app.stop());
+
+  it('keeps what the transport logs off stdout, so --json output stays parseable', async () => {
+    const { code, stdout, stderr } = await runCli(
+      'dlq',
+      'list',
+      '--transport',
+      'chatty://',
+      '--queue',
+      'ledger.record',
+      '--json',
+    );
+    expect(code).toBe(ExitCode.ok);
+    expect((JSON.parse(stdout) as unknown[]).length).toBe(3);
+    expect(stderr).toContain('chatty: connected');
+  });
 
   it('lists dead letters with reason, attempts, original topic and age', async () => {
     const { code, stdout } = await runCli('dlq', 'list', '--transport', URL, '--group', 'ledger');

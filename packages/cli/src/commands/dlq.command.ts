@@ -1,9 +1,11 @@
 import { createInterface } from 'node:readline/promises';
 import {
+  ConsoleLogger,
   type DeadLetter,
   type DeadLetterAdmin,
   type DeadLetterSummary,
   type Transport,
+  acceptsLogger,
   createTransport,
   freshAttempt,
   hasDeadLetterAdmin,
@@ -40,8 +42,11 @@ export async function dlqCommand(
   options: DlqCommandOptions,
   out: Output,
   input: NodeJS.ReadableStream = process.stdin,
+  diagnostics: Output = process.stderr,
 ): Promise<void> {
   const transport = createTransport(options.transport);
+  // stdout is the command's output (--json is piped on); what the transport has to say is not.
+  if (acceptsLogger(transport)) transport.useLogger(new ConsoleLogger('text', diagnostics));
   if (!hasDeadLetterAdmin(transport)) {
     throw new CliUsageError(
       `The ${transport.name} transport cannot manage dead letters (it does not implement DeadLetterAdmin)`,

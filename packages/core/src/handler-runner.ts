@@ -62,11 +62,11 @@ export class HandlerRunner {
   }
 
   /**
-   * The `DeliveryHandler` given to the transport. Never rejects. A pipeline that finished
-   * synchronously (a sync handler) is settled at once: no async frame, no await of a value that is
-   * ready, and an ack costs no promise of its own.
+   * The `DeliveryHandler` given to the transport. Never throws or rejects. A pipeline that finished
+   * synchronously (a sync handler) returns its settlement itself, so the transport applies it in
+   * the same turn: no promise, no closure and no microtask for it.
    */
-  readonly deliver = (message: InboundMessage): Promise<Settlement> => {
+  readonly deliver = (message: InboundMessage): Settlement | Promise<Settlement> => {
     const ctx = new MessageContext(message, this.route, this.deps.bus);
     const startedAt = performance.now();
     this.queueMetrics.inFlight++;
@@ -76,10 +76,7 @@ export class HandlerRunner {
     } catch (error) {
       return this.failed(ctx, startedAt, error);
     }
-    if (running === DONE) {
-      const settlement = this.succeeded(ctx, startedAt);
-      return settlement === ACK ? ACKED : Promise.resolve(settlement);
-    }
+    if (running === DONE) return this.succeeded(ctx, startedAt);
     return running.then(
       () => this.succeeded(ctx, startedAt),
       (error: unknown) => this.failed(ctx, startedAt, error),
@@ -217,9 +214,6 @@ export class HandlerRunner {
     );
   }
 }
-
-/** The settlement of every acknowledged delivery: one promise, shared. */
-const ACKED: Promise<Settlement> = Promise.resolve(ACK);
 
 /** The innermost step: calls the handler, storing its result; no promise is made for a sync one. */
 function invoker(instance: object, method: string): Next {

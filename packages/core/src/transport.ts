@@ -80,10 +80,12 @@ export type Settlement = AckSettlement | RetrySettlement | DeadLetterSettlement;
 export const ACK: AckSettlement = Object.freeze({ kind: 'ack' });
 
 /**
- * Called by the transport for every delivered message. The returned promise never rejects: the
- * transport applies the settlement it resolves to.
+ * Called by the transport for every delivered message; the transport applies the settlement it
+ * returns. A plain `Settlement` means the message is settled now (the handler finished
+ * synchronously): apply it at once, without waiting a turn. A promise is returned otherwise, and it
+ * never rejects. Neither shape throws.
  */
-export type DeliveryHandler = (message: InboundMessage) => Promise<Settlement>;
+export type DeliveryHandler = (message: InboundMessage) => Settlement | Promise<Settlement>;
 
 /** A running subscription. */
 export interface Subscription {

@@ -18,6 +18,8 @@ export class Dispatcher {
   private ready: Delivery[] = [];
   private head = 0;
   private running = 0;
+  /** Inside `pump`'s loop, which a delivery settled at once must not start again from within. */
+  private pumping = false;
 
   constructor(
     private readonly concurrency: number,
@@ -34,14 +36,24 @@ export class Dispatcher {
     }
   }
 
-  /** Starts ready deliveries while slots are free. */
+  /**
+   * Starts ready deliveries while slots are free. A delivery settled at once frees its slot and
+   * pumps again from inside `runDelivery`: that call returns at once and this loop goes on, so the
+   * stack stays flat and `ready` is compacted only here, between deliveries.
+   */
   pump(): void {
-    while (this.running < this.concurrency && this.head < this.ready.length) {
-      const delivery = this.ready[this.head++];
-      if (delivery.state !== 'ready' || delivery.tracker.revoked) continue;
-      this.running++;
-      delivery.state = 'running';
-      this.runner.runDelivery(delivery);
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.running < this.concurrency && this.head < this.ready.length) {
+        const delivery = this.ready[this.head++];
+        if (delivery.state !== 'ready' || delivery.tracker.revoked) continue;
+        this.running++;
+        delivery.state = 'running';
+        this.runner.runDelivery(delivery);
+      }
+    } finally {
+      this.pumping = false;
     }
     if (this.head === this.ready.length) {
       this.ready = [];

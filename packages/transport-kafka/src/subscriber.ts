@@ -279,13 +279,20 @@ export class KafkaSubscriber implements Subscription, DeliveryRunner, CapacitySo
       tracker.ack(delivery);
       this.committer.touch(tracker);
     }
-    this.handler(message).then(
-      (settlement) => this.onSettled(delivery, settlement),
-      (error: unknown) => {
-        this.warn('the delivery handler rejected; redelivering', error);
-        this.onSettled(delivery, REDELIVER_AFTER_HANDLER_FAILURE);
-      },
-    );
+    const settlement = this.handler(message);
+    if (settlement instanceof Promise) {
+      settlement.then(
+        (settled) => this.onSettled(delivery, settled),
+        (error: unknown) => {
+          this.warn('the delivery handler rejected; redelivering', error);
+          this.onSettled(delivery, REDELIVER_AFTER_HANDLER_FAILURE);
+        },
+      );
+    } else {
+      // Settled now, in this turn. The dispatcher's `pump` (which called this) ignores the pumps
+      // `onSettled` asks for and goes on with its own loop once this returns.
+      this.onSettled(delivery, settlement);
+    }
   }
 
   private onSettled(delivery: Delivery, settlement: Settlement): void {

@@ -23,13 +23,18 @@ export class Dispatcher {
   private readonly busyKeys = new Set<string>();
   private running = 0;
   private paused = false;
+  /** Inside `pump`'s loop, which a delivery done with at once must not start again from within. */
+  private pumping = false;
   private idle: (() => void) | undefined;
 
   constructor(
     private readonly concurrency: number,
     private readonly ordered: boolean,
-    /** Runs a delivery; resolves `true` when it keeps its key held (a retry in place). */
-    private readonly run: (delivery: Delivery) => Promise<boolean>,
+    /**
+     * Runs a delivery; `true` when it keeps its key held (a retry in place). A plain value means
+     * the delivery is done with already.
+     */
+    private readonly run: (delivery: Delivery) => boolean | Promise<boolean>,
   ) {}
 
   /** Queues a freshly fetched delivery behind the others. */
@@ -75,34 +80,52 @@ export class Dispatcher {
   }
 
   private pump(): void {
-    if (this.paused) return;
-    let index = 0;
-    while (this.running < this.concurrency && index < this.waiting.length) {
-      const delivery = this.waiting[index];
-      const key = this.ordered ? delivery.message.key : undefined;
-      if (key !== undefined && !delivery.holdsKey && this.busyKeys.has(key)) {
-        index++;
-        continue;
+    if (this.paused || this.pumping) return;
+    this.pumping = true;
+    try {
+      let index = 0;
+      while (this.running < this.concurrency && index < this.waiting.length) {
+        const delivery = this.waiting[index];
+        const key = this.ordered ? delivery.message.key : undefined;
+        if (key !== undefined && !delivery.holdsKey && this.busyKeys.has(key)) {
+          index++;
+          continue;
+        }
+        if (index === 0) this.waiting.shift();
+        else this.waiting.splice(index, 1);
+        if (key !== undefined) this.busyKeys.add(key);
+        delivery.holdsKey = false;
+        // Done with at once: its key is free again. Look again from the front, so a delivery
+        // skipped above can never be overtaken by a later one with its key.
+        if (this.start(delivery)) index = 0;
       }
-      if (index === 0) this.waiting.shift();
-      else this.waiting.splice(index, 1);
-      if (key !== undefined) this.busyKeys.add(key);
-      delivery.holdsKey = false;
-      this.start(delivery);
+    } finally {
+      this.pumping = false;
     }
   }
 
-  private start(delivery: Delivery): void {
+  /** Starts a delivery; `true` when it was done with at once (its `done` ran already). */
+  private start(delivery: Delivery): boolean {
     this.running++;
-    void this.run(delivery).then((holdKey) => {
-      this.running--;
-      if (!holdKey) this.releaseKey(delivery);
-      if (this.running === 0 && this.idle) {
-        const idle = this.idle;
-        this.idle = undefined;
-        idle();
-      }
-      this.pump();
-    });
+    const holdKey = this.run(delivery);
+    if (holdKey instanceof Promise) {
+      void holdKey.then((held) => this.done(delivery, held));
+      return false;
+    }
+    this.done(delivery, holdKey);
+    return true;
+  }
+
+  /** A delivery is done with: its slot (and, unless it holds it, its key) passes on. */
+  private done(delivery: Delivery, holdKey: boolean): void {
+    this.running--;
+    if (!holdKey) this.releaseKey(delivery);
+    if (this.running === 0 && this.idle) {
+      const idle = this.idle;
+      this.idle = undefined;
+      idle();
+    }
+    // Inside `pump` (a delivery done with at once) this returns at once; the loop goes on.
+    this.pump();
   }
 }

@@ -84,10 +84,25 @@ export class Subscriber extends ChannelHolder<Channel> implements Subscription {
     this.dispatcher.add({ raw, channel, message, acked: false, holdsKey: false });
   }
 
-  /** Runs the handler and applies its settlement; resolves `true` while retrying in place. */
-  private async handle(delivery: Delivery): Promise<boolean> {
+  /**
+   * Runs the handler and applies its settlement; `true` while retrying in place. An ack known at
+   * once is applied at once and answered with a plain value, so it costs no promise.
+   */
+  private handle(delivery: Delivery): boolean | Promise<boolean> {
     if (this.spec.ackMode === 'before-handler') this.ack(delivery);
-    const settlement = await this.handler(delivery.message);
+    const settlement = this.handler(delivery.message);
+    if (settlement instanceof Promise) {
+      return settlement.then((settled) => this.apply(delivery, settled));
+    }
+    if (settlement.kind === 'ack') {
+      this.ack(delivery);
+      return false;
+    }
+    return this.apply(delivery, settlement);
+  }
+
+  /** Applies a settlement; when its copy cannot be stored, gives the message back instead. */
+  private async apply(delivery: Delivery, settlement: Settlement): Promise<boolean> {
     try {
       return await this.settle(delivery, settlement);
     } catch (error) {

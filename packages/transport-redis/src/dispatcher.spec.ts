@@ -35,7 +35,7 @@ class Recording implements DispatchHooks {
   running = 0;
   maxRunning = 0;
 
-  handle(d: Delivery): Promise<Settlement | undefined> {
+  handle(d: Delivery): Settlement | undefined | Promise<Settlement | undefined> {
     this.started.push(`${d.message.id}@${d.message.attempt}`);
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
@@ -68,8 +68,16 @@ class Recording implements DispatchHooks {
   }
 }
 
-function setup(concurrency: number, ordered: boolean) {
-  const hooks = new Recording();
+/** Hooks whose handler settles every delivery but the first at once, as a sync handler does. */
+class SettlingAtOnce extends Recording {
+  override handle(d: Delivery): Settlement | undefined | Promise<Settlement | undefined> {
+    if (d.message.id === 'm1') return super.handle(d);
+    this.started.push(`${d.message.id}@${d.message.attempt}`);
+    return ACK;
+  }
+}
+
+function setup(concurrency: number, ordered: boolean, hooks = new Recording()) {
   const dispatcher = new Dispatcher(concurrency, ordered, hooks);
   hooks.dispatcher = dispatcher;
   return { hooks, dispatcher };
@@ -134,6 +142,19 @@ describe('Dispatcher', () => {
     hooks.release('m1');
     await waiting;
     expect(hooks.settled).toEqual(['m1:ack']);
+    expect(dispatcher.outstanding).toBe(0);
+  });
+
+  it('applies settlements known at once in order, one key at a time, however many wait', async () => {
+    const { hooks, dispatcher } = setup(2, true, new SettlingAtOnce());
+    const count = 20_000;
+    for (let n = 1; n <= count; n++) dispatcher.add(delivery(n, 'a'));
+    expect(hooks.started).toEqual(['m1@1']);
+    hooks.release('m1');
+    await waitFor(() => hooks.done.length === count);
+    const inOrder = Array.from({ length: count }, (_, i) => `m${i + 1}`);
+    expect(hooks.started).toEqual(inOrder.map((id) => `${id}@1`));
+    expect(hooks.settled).toEqual(inOrder.map((id) => `${id}:ack`));
     expect(dispatcher.outstanding).toBe(0);
   });
 

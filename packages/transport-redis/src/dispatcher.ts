@@ -3,8 +3,11 @@ import type { Delivery } from './delivery';
 
 /** What the dispatcher needs from its subscription. */
 export interface DispatchHooks {
-  /** Runs the handler; `undefined` abandons the delivery unsettled (it stays pending in Redis). */
-  handle(delivery: Delivery): Promise<Settlement | undefined>;
+  /**
+   * Runs the handler: its settlement, itself when it is known at once; `undefined` abandons the
+   * delivery unsettled (it stays pending in Redis).
+   */
+  handle(delivery: Delivery): Settlement | undefined | Promise<Settlement | undefined>;
   /**
    * Applies a settlement in Redis, then calls `Dispatcher.settled(delivery)` — also when it
    * failed (the entry then stays pending in Redis). Never throws.
@@ -28,6 +31,8 @@ export class Dispatcher {
   private readonly retrying = new Map<Delivery, NodeJS.Timeout>();
   private running = 0;
   private settling = 0;
+  /** Inside `pump`'s loop, which a delivery settled at once must not start again from within. */
+  private pumping = false;
   private count = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
@@ -89,17 +94,30 @@ export class Dispatcher {
   }
 
   private pump(): void {
-    while (!this.stopped && this.running < this.concurrency && this.ready.length > 0) {
-      this.run(this.ready.shift() as Delivery);
+    // A handler that settles at once completes inside `run`, whose `complete` pumps again: the
+    // loop below goes on instead, so the stack stays flat however many deliveries are ready.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.stopped && this.running < this.concurrency && this.ready.length > 0) {
+        this.run(this.ready.shift() as Delivery);
+      }
+    } finally {
+      this.pumping = false;
     }
   }
 
   private run(delivery: Delivery): void {
     this.running++;
-    void this.hooks.handle(delivery).then(
-      (settlement) => this.complete(delivery, settlement),
-      () => this.complete(delivery, undefined),
-    );
+    const handled = this.hooks.handle(delivery);
+    if (handled instanceof Promise) {
+      void handled.then(
+        (settlement) => this.complete(delivery, settlement),
+        () => this.complete(delivery, undefined),
+      );
+    } else {
+      this.complete(delivery, handled);
+    }
   }
 
   /**

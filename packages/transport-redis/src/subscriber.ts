@@ -207,7 +207,7 @@ export class RedisSubscription implements Subscription, DiscoveryWatcher {
     this.dispatcher.add(delivery);
   }
 
-  private handle(delivery: Delivery): Promise<Settlement | undefined> {
+  private handle(delivery: Delivery): Settlement | undefined | Promise<Settlement | undefined> {
     if (this.spec.ackMode === 'before-handler' && !delivery.acked) {
       return this.handleAcknowledged(delivery);
     }

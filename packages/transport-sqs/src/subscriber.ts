@@ -2,6 +2,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import {
   type DeliveryHandler,
   type Logger,
+  type Settlement,
   type Subscription,
   type SubscriptionSpec,
   errorMessage,
@@ -53,6 +54,8 @@ export class SqsSubscriber implements Subscription {
   private readonly fallbackTopic: string;
   private readonly lowWater: number;
   private running = 0;
+  /** Inside `pump`'s loop, which a message settled at once must not start again from within. */
+  private pumping = false;
   private held = 0;
   private reserved = 0;
   /** The last receive returned all it asked for: more messages are probably waiting. */
@@ -182,39 +185,64 @@ export class SqsSubscriber implements Subscription {
   };
 
   private pump(): void {
-    while (this.running < this.deps.spec.concurrency && this.state === 'running') {
-      const message = this.buffer.take();
-      if (!message) return;
-      this.running++;
-      void this.run(message);
+    // A message settled at once finishes inside `run`, whose `finish` pumps again: the loop below
+    // goes on instead, so the stack stays flat however many messages are buffered.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.running < this.deps.spec.concurrency && this.state === 'running') {
+        const message = this.buffer.take();
+        if (!message) return;
+        this.running++;
+        this.run(message);
+      }
+    } finally {
+      this.pumping = false;
     }
   }
 
-  private async run(received: Received): Promise<void> {
-    const { spec, handler, settler, queue } = this.deps;
+  private run(received: Received): void {
+    if (this.deps.spec.ackMode === 'before-handler') {
+      void this.runAtMostOnce(received);
+      return;
+    }
+    const settlement = this.deps.handler(received.message);
+    if (settlement instanceof Promise) {
+      void settlement.then((settled) => this.settle(received, settled));
+    } else {
+      this.settle(received, settlement);
+    }
+  }
+
+  /** Applies the handler's settlement of an at-least-once message, then frees its slot. */
+  private settle(received: Received, settlement: Settlement): void {
     try {
-      if (spec.ackMode === 'before-handler') {
-        // At-most-once: the handler runs only once SQS confirmed the delete.
-        await queue.delete(received.receiptHandle);
-        this.heartbeat.untrack(received.receiptHandle);
-        const settlement = await handler(received.message);
-        if (settlement.kind === 'dead-letter') {
-          this.track(settler.deadLetter(received, settlement.headers));
-        }
-        return;
-      }
-      const settlement = await handler(received.message);
       if (this.state === 'crashed') return;
       this.heartbeat.untrack(received.receiptHandle);
-      if (settlement.kind === 'retry' && spec.ordered && received.group !== undefined) {
+      if (settlement.kind === 'retry' && this.deps.spec.ordered && received.group !== undefined) {
         this.releaseGroup(received.group);
       }
-      this.track(settler.apply(received, settlement));
+      this.track(this.deps.settler.apply(received, settlement));
+    } finally {
+      this.finish(received);
+    }
+  }
+
+  /** At-most-once: the handler runs only once SQS confirmed the delete. */
+  private async runAtMostOnce(received: Received): Promise<void> {
+    const { handler, settler, queue } = this.deps;
+    try {
+      await queue.delete(received.receiptHandle);
+      this.heartbeat.untrack(received.receiptHandle);
+      const settlement = await handler(received.message);
+      if (settlement.kind === 'dead-letter') {
+        this.track(settler.deadLetter(received, settlement.headers));
+      }
     } catch (error) {
       // Only the delete of an at-most-once message gets here: not acknowledged, so not handled;
       // it comes back after its visibility timeout.
       this.deps.logger.warn('SQS delete before the handler failed; the message will come back', {
-        queue: spec.queue,
+        queue: this.deps.spec.queue,
         error: errorMessage(error),
       });
     } finally {

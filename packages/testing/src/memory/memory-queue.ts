@@ -171,9 +171,14 @@ export class MemoryQueue {
     const inbound = toInbound(stored, this.name);
     this.deliveries.set(inbound, delivery);
     consumer.inFlight.add(delivery);
-    void consumer
-      .handler(inbound)
-      .then((settlement) => this.settle(consumer, delivery, settlement));
+    const settlement = consumer.handler(inbound);
+    // Settled now: apply it in this turn. `pump` walks `ready` with its own index, and `settle`
+    // only unlocks keys, frees the slot and schedules the next pump, so this cannot disturb it.
+    if (settlement instanceof Promise) {
+      void settlement.then((settled) => this.settle(consumer, delivery, settled));
+    } else {
+      this.settle(consumer, delivery, settlement);
+    }
   }
 
   private settle(consumer: MemoryConsumer, delivery: Delivery, settlement: Settlement): void {

@@ -97,5 +97,5 @@ export { DEFAULT_RETRY, backoffDelay } from './failure-policy';
 export { type ClaimResult, type IdempotencyStore } from './idempotency/idempotency-store';
 export { MemoryIdempotencyStore } from './idempotency/memory-idempotency-store';
 export { SwitchyardMetrics, QueueMetrics, type ProcessingStatus } from './metrics';
-export { ConsoleLogger, type Logger, silentLogger } from './logger';
+export { ConsoleLogger, type Logger, TransportLogger, silentLogger } from './logger';
 export * from './errors';

@@ -41,5 +41,35 @@ export class ConsoleLogger implements Logger {
   }
 }
 
+/**
+ * The logger of a transport that takes the app's (`LoggingTransport`): the one its own options
+ * named, else the app's once `adopt` is called, else a `ConsoleLogger`. Whatever holds it logs
+ * through the current one, so adopting works before connecting and after.
+ */
+export class TransportLogger implements Logger {
+  private target: Logger;
+
+  constructor(private readonly own?: Logger) {
+    this.target = own ?? new ConsoleLogger();
+  }
+
+  /** Logs through the app's logger from now on, unless the transport was given one of its own. */
+  adopt(appLogger: Logger): void {
+    if (this.own === undefined) this.target = appLogger;
+  }
+
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.target.info(message, fields);
+  }
+
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.target.warn(message, fields);
+  }
+
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.target.error(message, fields);
+  }
+}
+
 /** Discards everything (tests, benchmarks). */
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  ConsoleLogger,
   type DeadLetter,
   type DeadLetterAdmin,
   type DeliveryHandler,
@@ -16,6 +15,7 @@ import {
   type TransportCapabilities,
   type TransportPublishOptions,
   type TransportTransaction,
+  TransportLogger,
   TransportUnavailableError,
 } from '@switchyard/core';
 import { type Admin, Kafka, Partitioners, type SASLOptions } from 'kafkajs';
@@ -83,9 +83,7 @@ export class KafkaTransport
   /** Names this instance's reply topic and, unless configured, its transactional ids. */
   readonly instanceId = randomBytes(6).toString('hex');
   private readonly topology: Topology;
-  private logger: Logger;
-  /** Whether the settings named a logger, which then wins over the app's. */
-  private readonly loggerGiven: boolean;
+  private readonly logger: TransportLogger;
   private readonly subscribers = new Map<string, KafkaSubscriber>();
   private readonly createdTopics = new Set<string>();
   private connection: Connection | undefined;
@@ -95,16 +93,12 @@ export class KafkaTransport
   constructor(url: string | URL | KafkaOptions, settings: KafkaTransportSettings = {}) {
     this.options = typeof url === 'string' || url instanceof URL ? parseKafkaUrl(url) : url;
     this.topology = new Topology(this.options.internalPrefix);
-    this.logger = settings.logger ?? new ConsoleLogger();
-    this.loggerGiven = settings.logger !== undefined;
+    this.logger = new TransportLogger(settings.logger);
   }
 
-  /**
-   * Reports kafkajs's and the transport's problems through the app's logger, unless the settings
-   * named one. The app calls this before connecting; a live connection keeps its logger.
-   */
+  /** Reports kafkajs's and the transport's problems through the app's logger, unless the settings named one. */
   useLogger(logger: Logger): void {
-    if (!this.loggerGiven) this.logger = logger;
+    this.logger.adopt(logger);
   }
 
   /** Topics this instance created, so far (tools and tests that clean up after themselves). */

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigurationError, ConsoleLogger, type Logger } from '@switchyard/core';
+import { ConfigurationError, type Logger, TransportLogger } from '@switchyard/core';
 import type { RedisOptions } from 'ioredis';
 
 /**
@@ -63,8 +63,10 @@ export interface RedisTransportOptions {
 }
 
 /** Options with every default applied. */
-export type ResolvedRedisOptions = Required<Omit<RedisTransportOptions, 'redis'>> & {
+export type ResolvedRedisOptions = Required<Omit<RedisTransportOptions, 'redis' | 'logger'>> & {
   readonly redis: RedisOptions;
+  /** The options' logger, or the app's once the app hands it over, or a `ConsoleLogger`. */
+  readonly logger: TransportLogger;
 };
 
 const NUMERIC = [
@@ -101,7 +103,7 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedRed
     consumerName:
       merged.consumerName ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     connectionName: merged.connectionName ?? 'switchyard',
-    logger: merged.logger ?? new ConsoleLogger(),
+    logger: new TransportLogger(merged.logger),
   };
   assertValid(resolved);
   return resolved;

@@ -63,33 +63,23 @@ export class RedisTransport
 {
   readonly name = 'redis';
   readonly capabilities = REDIS_CAPABILITIES;
+  /** The options in force, defaults applied. */
+  readonly options: ResolvedRedisOptions;
   readonly topology: RedisTopology;
   private connecting: Promise<Connected> | undefined;
   private readonly subscriptions = new Map<RedisSubscription, string>();
   private inbox: ReplyInbox | undefined;
   private publisher: RedisPublisher | undefined;
   private closing: Promise<void> | undefined;
-  private resolved: ResolvedRedisOptions;
-  /** Whether the options named a logger, which then wins over the app's. */
-  private readonly loggerGiven: boolean;
 
   constructor(options: RedisTransportOptions = {}) {
-    this.resolved = resolveOptions(options);
-    this.loggerGiven = options.logger !== undefined;
+    this.options = resolveOptions(options);
     this.topology = new RedisTopology(this.options.streamPrefix, this.options.namespace);
   }
 
-  /** The options in force, defaults applied. */
-  get options(): ResolvedRedisOptions {
-    return this.resolved;
-  }
-
-  /**
-   * Reports connection trouble through the app's logger, unless the options named one. The app
-   * calls this before connecting; what is already connected keeps the logger it started with.
-   */
+  /** Reports connection trouble through the app's logger, unless the options named one. */
   useLogger(logger: Logger): void {
-    if (!this.loggerGiven) this.resolved = { ...this.resolved, logger };
+    this.options.logger.adopt(logger);
   }
 
   async connect(): Promise<void> {

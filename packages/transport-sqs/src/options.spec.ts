@@ -120,13 +120,19 @@ describe('sqs:// URLs', () => {
 
 describe('SqsTransport logging', () => {
   it("reports through the app's logger unless its options name one", async () => {
+    const appLines: string[] = [];
+    const appLogger = { ...silentLogger, warn: (line: string) => void appLines.push(line) };
     const adopted = new SqsTransport();
-    await Switchyard.create({ transport: adopted, logger: silentLogger });
-    expect(adopted.options.logger).toBe(silentLogger);
+    await Switchyard.create({ transport: adopted, logger: appLogger });
+    adopted.options.logger.warn('to the app');
+    expect(appLines).toEqual(['to the app']);
 
-    const own = { ...silentLogger };
+    const ownLines: string[] = [];
+    const own = { ...silentLogger, warn: (line: string) => void ownLines.push(line) };
     const kept = new SqsTransport({ logger: own });
-    await Switchyard.create({ transport: kept, logger: silentLogger });
-    expect(kept.options.logger).toBe(own);
+    await Switchyard.create({ transport: kept, logger: appLogger });
+    kept.options.logger.warn('to its own');
+    expect(ownLines).toEqual(['to its own']);
+    expect(appLines).toEqual(['to the app']);
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigurationError, ConsoleLogger, type Logger } from '@switchyard/core';
+import { ConfigurationError, type Logger, TransportLogger } from '@switchyard/core';
 
 /** Static AWS credentials; without them the SDK's default chain is used. */
 export interface SqsCredentials {
@@ -63,7 +63,8 @@ export interface ResolvedSqsOptions {
   readonly ackLingerMs: number;
   readonly maxSockets: number;
   readonly setQueuePolicy: boolean;
-  readonly logger: Logger;
+  /** The options' logger, or the app's once the app hands it over, or a `ConsoleLogger`. */
+  readonly logger: TransportLogger;
 }
 
 /** The default SNS topic name. */
@@ -87,7 +88,7 @@ export function resolveOptions(options: SqsTransportOptions = {}): ResolvedSqsOp
     ackLingerMs: options.ackLingerMs ?? 5,
     maxSockets: options.maxSockets ?? 256,
     setQueuePolicy: options.setQueuePolicy ?? true,
-    logger: options.logger ?? new ConsoleLogger(),
+    logger: new TransportLogger(options.logger),
   };
   checkRange('waitTimeSeconds', resolved.waitTimeSeconds, 0, 20);
   checkRange('visibilityTimeoutSeconds', resolved.visibilityTimeoutSeconds, 1, 43_200);

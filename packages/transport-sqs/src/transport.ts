@@ -57,6 +57,8 @@ interface Connection {
 export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAdmin, LoggingTransport {
   readonly name = 'sqs';
   readonly capabilities = SQS_CAPABILITIES;
+  /** The options in force, defaults applied. */
+  readonly options: ResolvedSqsOptions;
   private connection: Promise<Connection> | undefined;
   private current: Connection | undefined;
   private readonly subscribers = new Set<SqsSubscriber>();
@@ -64,26 +66,14 @@ export class SqsTransport implements Transport, QueueSizeProbe, DeadLetterAdmin,
   private readonly retryHeaders = new RetryHeaders();
   private inbox: ReplyInbox | undefined;
   private closing: Promise<void> | undefined;
-  private resolved: ResolvedSqsOptions;
-  /** Whether the options named a logger, which then wins over the app's. */
-  private readonly loggerGiven: boolean;
 
   constructor(options: SqsTransportOptions = {}) {
-    this.resolved = resolveOptions(options);
-    this.loggerGiven = options.logger !== undefined;
+    this.options = resolveOptions(options);
   }
 
-  /** The options in force, defaults applied. */
-  get options(): ResolvedSqsOptions {
-    return this.resolved;
-  }
-
-  /**
-   * Reports failures of background work through the app's logger, unless the options named one.
-   * The app calls this before connecting; what is already connected keeps its logger.
-   */
+  /** Reports failures of background work through the app's logger, unless the options named one. */
   useLogger(logger: Logger): void {
-    if (!this.loggerGiven) this.resolved = { ...this.resolved, logger };
+    this.options.logger.adopt(logger);
   }
 
   /** Creates the clients and the SNS topic(s). Idempotent. */

@@ -6,6 +6,7 @@ export { MemoryBroker } from './memory/memory-broker';
 export { MemoryTransport, MEMORY_CAPABILITIES } from './memory/memory-transport';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { subscriptionSpec } from './subscription-spec';
+export { outgoingMessage } from './outgoing-message';
 import type { ConformanceOptions } from './conformance/conformance-options';
 export type { ConformanceOptions } from './conformance/conformance-options';
 export type { ConformanceCase, CaseRequirement } from './conformance/conformance-case';

@@ -7,14 +7,13 @@ import {
   DeadLetterHeaders,
   FIRST_FAILURE_HEADER,
   type MessageContext,
-  type OutgoingMessage,
   Retry,
   Subscribe,
   type Switchyard,
   UnknownQueueError,
   replayDeadLetters,
 } from '@switchyard/core';
-import { Recorder, waitFor } from '@switchyard/testing';
+import { Recorder, outgoingMessage, waitFor } from '@switchyard/testing';
 import type { IHeaders } from 'kafkajs';
 import { KafkaHeaders } from './headers';
 import {
@@ -58,21 +57,6 @@ async function start(consumers: Parameters<typeof startApp>[1]): Promise<Switchy
   return app;
 }
 
-/** A message as `MessageBus` builds it. */
-function outgoing(topic: string, overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
-  return {
-    id: 'm-1',
-    topic,
-    key: undefined,
-    headers: { 'content-type': 'application/json' },
-    body: Buffer.from('{"n":1}'),
-    timestamp: Date.now(),
-    priority: undefined,
-    delayMs: undefined,
-    ...overrides,
-  };
-}
-
 /** Creates `queue`'s dead-letter topic (one partition, as the transport does) and its records. */
 async function storeDeadLetters(
   queue: string,
@@ -109,17 +93,6 @@ async function recordsIn(topic: string): Promise<number> {
   return Number(high) - Number(low);
 }
 
-function recording(group: string, topic: string, seen: Recorder<unknown>) {
-  @Consumer({ group })
-  class Recording {
-    @Subscribe(topic)
-    handle(payload: unknown, ctx: MessageContext) {
-      seen.record(payload, ctx, group);
-    }
-  }
-  return Recording;
-}
-
 describe('Kafka dead-letter management', () => {
   it('redelivers into one queue alone, as a first attempt with its topic, key and headers', async () => {
     const topic = name('parcels.sent');
@@ -127,14 +100,18 @@ describe('Kafka dead-letter management', () => {
     const bystander = name('bystander');
     const seen = new Recorder<unknown>();
     const others = new Recorder<unknown>();
-    const app = await start([recording(target, topic, seen), recording(bystander, topic, others)]);
+    const app = await start([seen.consumer(target, topic), others.consumer(bystander, topic)]);
     await transport.redeliver(
       `${target}.handle`,
-      outgoing(topic, {
-        id: 'again-1',
-        key: 'k-1',
-        headers: { 'content-type': 'application/json', 'tenant-id': 't-1' },
-      }),
+      outgoingMessage(
+        topic,
+        { n: 1 },
+        {
+          id: 'again-1',
+          key: 'k-1',
+          headers: { 'content-type': 'application/json', 'tenant-id': 't-1' },
+        },
+      ),
     );
     const [handled] = await seen.waitForCount(1, 20_000);
     expect(handled!.ctx.message).toMatchObject({
@@ -158,9 +135,9 @@ describe('Kafka dead-letter management', () => {
 
   it('refuses to redeliver into a queue never subscribed, and creates nothing', async () => {
     const queue = `${name('nobody')}.handle`;
-    await expect(transport.redeliver(queue, outgoing('parcels.lost'))).rejects.toBeInstanceOf(
-      UnknownQueueError,
-    );
+    await expect(
+      transport.redeliver(queue, outgoingMessage('parcels.lost', { n: 1 })),
+    ).rejects.toBeInstanceOf(UnknownQueueError);
     expect(await admin.listTopics()).not.toContain(topology.retryTopic(queue));
   });
 
@@ -225,7 +202,7 @@ describe('Kafka dead-letter management', () => {
 
   it('answers 0 for a subscribed queue without dead letters, and refuses an unknown queue', async () => {
     const group = name('tidy');
-    await start([recording(group, name('files.tidied'), new Recorder())]);
+    await start([new Recorder().consumer(group, name('files.tidied'))]);
     const queue = `${group}.handle`;
     expect(await transport.deleteDeadLetters(queue, ['x'])).toBe(0);
     expect(await transport.purgeDeadLetters(queue)).toBe(0);

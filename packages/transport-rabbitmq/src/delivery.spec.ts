@@ -5,9 +5,8 @@ import {
   NoRouteError,
   type Settlement,
 } from '@switchyard/core';
-import { waitFor } from '@switchyard/testing';
+import { outgoingMessage, subscriptionSpec, waitFor } from '@switchyard/testing';
 import { TestBroker, listQueues, queueCounts } from './testing/broker';
-import { outgoing, subscriptionSpec } from './testing/messages';
 
 const broker = new TestBroker();
 const transport = broker.transport();
@@ -36,18 +35,18 @@ describe('RabbitMQ delivery', () => {
   it('has a confirmed publish in the queue when publish resolves', async () => {
     const { queue, topic } = names();
     await (await transport.subscribe(subscriptionSpec(queue, [topic]), async () => ACK)).close();
-    await transport.publish(outgoing(topic, { n: 1 }));
-    await transport.publish(outgoing(topic, { n: 2 }));
+    await transport.publish(outgoingMessage(topic, { n: 1 }));
+    await transport.publish(outgoingMessage(topic, { n: 2 }));
     expect(await transport.queueSize(queue)).toBe(2);
     expect(await transport.queueSize(`${broker.id}.no-such-queue`)).toBeUndefined();
   });
 
   it('rejects a mandatory publish nobody is bound to with NoRouteError, and accepts a plain one', async () => {
     const topic = `${broker.id}.nobody.listens`;
-    await expect(transport.publish(outgoing(topic, {}), { mandatory: true })).rejects.toThrow(
-      NoRouteError,
-    );
-    await expect(transport.publish(outgoing(topic, {}))).resolves.toBeUndefined();
+    await expect(
+      transport.publish(outgoingMessage(topic, {}), { mandatory: true }),
+    ).rejects.toThrow(NoRouteError);
+    await expect(transport.publish(outgoingMessage(topic, {}))).resolves.toBeUndefined();
   });
 
   it('retries through a delay queue without holding up the messages behind', async () => {
@@ -62,8 +61,8 @@ describe('RabbitMQ delivery', () => {
       return ACK;
     };
     const subscription = await transport.subscribe(subscriptionSpec(queue, [topic]), handler);
-    await transport.publish(outgoing(topic, { n: 'a' }));
-    await transport.publish(outgoing(topic, { n: 'b' }));
+    await transport.publish(outgoingMessage(topic, { n: 'a' }));
+    await transport.publish(outgoingMessage(topic, { n: 'b' }));
     await waitFor(() => seen.includes('b@1'), { message: 'b handled' });
     expect(seen).not.toContain('a@2');
     await waitFor(() => seen.includes('a@2'), { message: 'a retried' });
@@ -79,7 +78,7 @@ describe('RabbitMQ delivery', () => {
         ? { kind: 'retry', delayMs: 10, headers: {} }
         : { kind: 'dead-letter', headers: { [DeadLetterHeaders.reason]: 'TypeError' } };
     const subscription = await transport.subscribe(subscriptionSpec(queue, [topic]), handler);
-    await transport.publish(outgoing(topic, { n: 1 }, { id: 'dead-1', key: 'k-1' }));
+    await transport.publish(outgoingMessage(topic, { n: 1 }, { id: 'dead-1', key: 'k-1' }));
     const letters = await waitFor(async () => {
       const found = await transport.peekDeadLetters(queue, 10);
       return found.length === 1 ? found : undefined;
@@ -113,7 +112,7 @@ describe('RabbitMQ delivery', () => {
     };
     const spec = subscriptionSpec(queue, [topic], { concurrency: 3, prefetch: 5 });
     const subscription = await transport.subscribe(spec, handler);
-    for (let n = 0; n < 12; n++) await transport.publish(outgoing(topic, { n }));
+    for (let n = 0; n < 12; n++) await transport.publish(outgoingMessage(topic, { n }));
     await waitFor(async () => (await queueCounts(queue)).unacked === 5, {
       message: '5 unacknowledged',
     });
@@ -135,7 +134,7 @@ describe('RabbitMQ delivery', () => {
     };
     const spec = subscriptionSpec(queue, [topic], { ackMode: 'before-handler', maxAttempts: 1 });
     const subscription = await transport.subscribe(spec, handler);
-    await transport.publish(outgoing(topic, {}));
+    await transport.publish(outgoingMessage(topic, {}));
     await waitFor(() => started, { message: 'handler started' });
     expect(await queueCounts(queue)).toEqual({ ready: 0, unacked: 0 });
     release.open();
@@ -153,7 +152,7 @@ describe('RabbitMQ delivery', () => {
     };
     const spec = subscriptionSpec(queue, [topic], { concurrency: 1, prefetch: 5 });
     const subscription = await transport.subscribe(spec, handler);
-    for (let n = 0; n < 5; n++) await transport.publish(outgoing(topic, { n }));
+    for (let n = 0; n < 5; n++) await transport.publish(outgoingMessage(topic, { n }));
     await waitFor(async () => (await queueCounts(queue)).unacked === 5);
     const closed = subscription.close();
     release.open();
@@ -166,7 +165,8 @@ describe('RabbitMQ delivery', () => {
     const { queue, topic } = names();
     const spec = subscriptionSpec(queue, [topic], { concurrency: 1, prefetch: 5 });
     await (await transport.subscribe(spec, async () => ACK)).close();
-    for (let n = 0; n < 3; n++) await transport.publish(outgoing(topic, { n }, { id: `m-${n}` }));
+    for (let n = 0; n < 3; n++)
+      await transport.publish(outgoingMessage(topic, { n }, { id: `m-${n}` }));
     const seen: string[] = [];
     // Each round, the first message holds the only handler slot while the others are fetched;
     // the close gives those back. RabbitMQ flags a requeued message `redelivered`, and a classic
@@ -202,7 +202,7 @@ describe('RabbitMQ delivery', () => {
       return ACK;
     });
     const sentAt = Date.now();
-    await transport.publish(outgoing(topic, {}, { delayMs: 300 }));
+    await transport.publish(outgoingMessage(topic, {}, { delayMs: 300 }));
     expect((await listQueues(`${broker.exchange}.delay.300`)).length).toBe(1);
     await waitFor(() => handledAt > 0, { message: 'delayed message' });
     expect(handledAt - sentAt).toBeGreaterThanOrEqual(300);
@@ -221,13 +221,13 @@ describe('RabbitMQ delivery when its queues are deleted under it', () => {
         : { kind: 'dead-letter', headers: { [DeadLetterHeaders.reason]: 'Gone' } };
     };
     const subscription = await transport.subscribe(subscriptionSpec(queue, [topic]), handler);
-    await transport.publish(outgoing(topic, {}, { id: 'warm-up' }));
+    await transport.publish(outgoingMessage(topic, {}, { id: 'warm-up' }));
     await waitFor(async () => (await transport.peekDeadLetters(queue, 5)).length === 1);
     await broker.withChannel(async (channel) => {
       await channel.deleteQueue(`${queue}.dlq`);
       await channel.deleteQueue(`${broker.exchange}.retry.15`);
     });
-    await transport.publish(outgoing(topic, {}, { id: 'survivor' }));
+    await transport.publish(outgoingMessage(topic, {}, { id: 'survivor' }));
     const letters = await waitFor(async () => {
       const found = await transport.peekDeadLetters(queue, 5).catch(() => []);
       return found.length === 1 ? found : undefined;

@@ -15,12 +15,11 @@ import {
   replayDeadLetters,
   silentLogger,
 } from '@switchyard/core';
-import { Recorder, waitFor } from '@switchyard/testing';
+import { Recorder, outgoingMessage, subscriptionSpec, waitFor } from '@switchyard/testing';
 import { type ConfirmChannel, connect } from 'amqplib';
 import { deleteFromQueue } from './dead-letter-deletion';
 import { PublishRejectedError } from './errors';
 import { BROKER_URL, MANAGEMENT_URL, TestBroker, queueCounts } from './testing/broker';
-import { outgoing, subscriptionSpec } from './testing/messages';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
@@ -81,7 +80,7 @@ describe('RabbitMQ dead-letter management', () => {
     );
     await transport.redeliver(
       queue,
-      outgoing(
+      outgoingMessage(
         topic,
         { n: 1 },
         {
@@ -112,7 +111,7 @@ describe('RabbitMQ dead-letter management', () => {
   it('refuses to redeliver into a queue that does not exist', async () => {
     const { topic } = names();
     await expect(
-      transport.redeliver(`${broker.id}.nobody`, outgoing(topic, {})),
+      transport.redeliver(`${broker.id}.nobody`, outgoingMessage(topic, {})),
     ).rejects.toBeInstanceOf(UnknownQueueError);
   });
 

@@ -1,6 +1,6 @@
 import type { Message } from 'amqplib';
 import { AmqpHeaders, copyOptions, inboundMessage, publishOptions } from './headers';
-import { outgoing } from './testing/messages';
+import { outgoingMessage } from '@switchyard/testing';
 
 function delivered(properties: Record<string, unknown>, redelivered = false): Message {
   return {
@@ -17,7 +17,7 @@ function delivered(properties: Record<string, unknown>, redelivered = false): Me
 
 describe('AMQP header mapping', () => {
   it('maps Switchyard headers onto AMQP properties where AMQP has one', () => {
-    const message = outgoing(
+    const message = outgoingMessage(
       'orders.created',
       {},
       {

@@ -1,7 +1,7 @@
 import { ManagementApiError } from './errors';
 import { listVhostQueues, queuesWithDeadLetters } from './management-api';
 import { BROKER_URL, MANAGEMENT_URL, TestBroker } from './testing/broker';
-import { subscriptionSpec } from './testing/messages';
+import { subscriptionSpec } from '@switchyard/testing';
 
 describe('RabbitMQ management API', () => {
   const broker = new TestBroker();

@@ -1,7 +1,6 @@
 import { ACK, type InboundMessage, type Settlement } from '@switchyard/core';
-import { waitFor } from '@switchyard/testing';
+import { outgoingMessage, subscriptionSpec, waitFor } from '@switchyard/testing';
 import { TestBroker } from './testing/broker';
-import { outgoing, subscriptionSpec } from './testing/messages';
 import type { RabbitMqTransport } from './transport';
 
 const broker = new TestBroker();
@@ -37,9 +36,9 @@ describe('RabbitMQ ordered subscriptions', () => {
     };
     const spec = subscriptionSpec(queue, [topic], { ordered: true, concurrency: 4 });
     await transport.subscribe(spec, handler);
-    await transport.publish(outgoing(topic, { n: 0 }, { key: 'a' }));
-    await transport.publish(outgoing(topic, { n: 1 }, { key: 'a' }));
-    await transport.publish(outgoing(topic, { n: 0 }, { key: 'b' }));
+    await transport.publish(outgoingMessage(topic, { n: 0 }, { key: 'a' }));
+    await transport.publish(outgoingMessage(topic, { n: 1 }, { key: 'a' }));
+    await transport.publish(outgoingMessage(topic, { n: 0 }, { key: 'b' }));
     await waitFor(() => seen.length === 4, { message: 'four deliveries' });
     expect(seen.filter((entry) => entry.startsWith('a'))).toEqual(['a0@1', 'a0@2', 'a1@1']);
     expect(seen.indexOf('b0@1')).toBeLessThan(seen.indexOf('a0@2'));
@@ -63,11 +62,12 @@ describe('RabbitMQ ordered subscriptions', () => {
       return ACK;
     });
     const publisher = await connected();
-    for (let n = 0; n < 4; n++) await publisher.publish(outgoing(topic, { n }, { key: `k${n}` }));
+    for (let n = 0; n < 4; n++)
+      await publisher.publish(outgoingMessage(topic, { n }, { key: `k${n}` }));
     await waitFor(() => seenBy.length === 4);
     expect(new Set(seenBy)).toEqual(new Set(['first']));
     await first.close();
-    await publisher.publish(outgoing(topic, { n: 9 }, { key: 'k9' }));
+    await publisher.publish(outgoingMessage(topic, { n: 9 }, { key: 'k9' }));
     await waitFor(() => seenBy.length === 5, { message: 'the standby consumer takes over' });
     expect(seenBy[4]).toBe('second');
     await second.close();

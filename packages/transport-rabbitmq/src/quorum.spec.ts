@@ -1,8 +1,7 @@
 import { ACK, type InboundMessage, type Settlement } from '@switchyard/core';
-import { waitFor } from '@switchyard/testing';
+import { outgoingMessage, subscriptionSpec, waitFor } from '@switchyard/testing';
 import type { GetMessage } from 'amqplib';
 import { TestBroker } from './testing/broker';
-import { outgoing, subscriptionSpec } from './testing/messages';
 
 const broker = new TestBroker();
 const transport = broker.transport({ reconnectInitialMs: '50' });
@@ -25,7 +24,7 @@ describe('RabbitMQ quorum queues', () => {
     };
     const spec = subscriptionSpec(queue, [topic], { transportOptions: quorum });
     const subscription = await transport.subscribe(spec, handler);
-    await transport.publish(outgoing(topic, {}));
+    await transport.publish(outgoingMessage(topic, {}));
     await waitFor(() => attempts.length === 2);
     expect(attempts).toEqual([1, 2]);
     await subscription.close();
@@ -46,7 +45,7 @@ describe('RabbitMQ quorum queues', () => {
     };
     const spec = subscriptionSpec(queue, [topic], { transportOptions: quorum });
     const subscription = await transport.subscribe(spec, handler);
-    await transport.publish(outgoing(topic, {}));
+    await transport.publish(outgoingMessage(topic, {}));
     await waitFor(() => attempts.length === 1);
     await broker.dropConnections();
     droppedNow();
@@ -61,7 +60,7 @@ describe('RabbitMQ quorum queues', () => {
     const spec = subscriptionSpec(queue, [topic], { maxAttempts: 2, transportOptions: quorum });
     // Declare, then leave the queue to a consumer that keeps giving the message back.
     await (await transport.subscribe(spec, async () => ACK)).close();
-    await transport.publish(outgoing(topic, { n: 1 }, { id: 'looping' }));
+    await transport.publish(outgoingMessage(topic, { n: 1 }, { id: 'looping' }));
     await broker.withChannel(async (channel) => {
       for (let returns = 0; returns < 3; returns++) {
         const message = (await waitFor(() => channel.get(queue))) as GetMessage;

@@ -8,9 +8,8 @@ import {
   TransportUnavailableError,
   silentLogger,
 } from '@switchyard/core';
-import { waitFor } from '@switchyard/testing';
+import { outgoingMessage, subscriptionSpec, waitFor } from '@switchyard/testing';
 import { TestBroker } from './testing/broker';
-import { outgoing, subscriptionSpec } from './testing/messages';
 import { RabbitMqTransport } from './transport';
 
 const broker = new TestBroker();
@@ -46,10 +45,10 @@ describe('RabbitMQ reconnection', () => {
       seen.push(message);
       return ACK;
     });
-    await transport.publish(outgoing(topic, { n: 0 }));
+    await transport.publish(outgoingMessage(topic, { n: 0 }));
     await waitFor(() => seen.length === 1);
     await broker.dropConnections();
-    for (let n = 1; n <= 5; n++) await transport.publish(outgoing(topic, { n }));
+    for (let n = 1; n <= 5; n++) await transport.publish(outgoingMessage(topic, { n }));
     await waitFor(() => seen.length >= 6, { message: 'messages after the outage' });
     expect(new Set(numbers(seen))).toEqual(new Set([0, 1, 2, 3, 4, 5]));
   });
@@ -57,10 +56,12 @@ describe('RabbitMQ reconnection', () => {
   it('fails a publish with TransportUnavailableError when the outage outlasts publishWaitMs', async () => {
     const transport = await connected({ reconnectInitialMs: '3000', publishWaitMs: '200' });
     const { topic } = names();
-    await transport.publish(outgoing(topic, {}));
+    await transport.publish(outgoingMessage(topic, {}));
     await broker.dropConnections();
     const startedAt = Date.now();
-    await expect(transport.publish(outgoing(topic, {}))).rejects.toThrow(TransportUnavailableError);
+    await expect(transport.publish(outgoingMessage(topic, {}))).rejects.toThrow(
+      TransportUnavailableError,
+    );
     expect(Date.now() - startedAt).toBeLessThan(2_500);
   });
 
@@ -78,7 +79,7 @@ describe('RabbitMQ reconnection', () => {
       if (message.attempt === 1) await dropped;
       return ACK;
     });
-    await transport.publish(outgoing(topic, { n: 1 }));
+    await transport.publish(outgoingMessage(topic, { n: 1 }));
     await waitFor(() => attempts.length === 1);
     await broker.dropConnections();
     droppedNow();
@@ -101,7 +102,7 @@ describe('RabbitMQ reconnection', () => {
     await waitFor(async () => (await transport.queueSize(queue)) !== undefined, {
       message: 'the queue declared again',
     });
-    await transport.publish(outgoing(topic, { n: 7 }), { mandatory: true });
+    await transport.publish(outgoingMessage(topic, { n: 7 }), { mandatory: true });
     await waitFor(() => seen.length === 1);
     expect(numbers(seen)).toEqual([7]);
   });
@@ -150,6 +151,6 @@ describe('RabbitMQ connection failures', () => {
     const transport = new RabbitMqTransport('amqp://guest:guest@127.0.0.1:1');
     await expect(transport.connect()).rejects.toThrow(TransportUnavailableError);
     await expect(transport.connect()).rejects.toThrow(/127\.0\.0\.1:1/);
-    expect(() => transport.publish(outgoing('a.b', {}))).toThrow(TransportUnavailableError);
+    expect(() => transport.publish(outgoingMessage('a.b', {}))).toThrow(TransportUnavailableError);
   });
 });

@@ -1,9 +1,9 @@
 import { ConfigurationError } from '@switchyard/core';
 import { TopologyConflictError } from './errors';
 import { TestBroker, listBindings, listQueues } from './testing/broker';
-import { subscriptionSpec } from './testing/messages';
 import { deleteTopology } from './admin';
 import { ACK } from '@switchyard/core';
+import { subscriptionSpec } from '@switchyard/testing';
 
 const broker = new TestBroker();
 const transport = broker.transport();

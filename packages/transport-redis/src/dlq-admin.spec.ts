@@ -7,7 +7,6 @@ import {
   DeadLetterHeaders,
   FIRST_FAILURE_HEADER,
   type MessageContext,
-  type OutgoingMessage,
   Retry,
   Subscribe,
   type Switchyard,
@@ -15,7 +14,7 @@ import {
   UnknownQueueError,
   replayDeadLetters,
 } from '@switchyard/core';
-import { Recorder, subscriptionSpec, waitFor } from '@switchyard/testing';
+import { Recorder, outgoingMessage, subscriptionSpec, waitFor } from '@switchyard/testing';
 import { REDIS_URL, RedisSpecRun } from './spec-support/redis-spec-kit';
 import type { RedisTransport } from './transport';
 
@@ -26,21 +25,6 @@ const run = new RedisSpecRun();
 const transport = run.transport();
 beforeAll(() => transport.connect());
 afterAll(() => run.cleanup());
-
-/** A message as `MessageBus` builds it. */
-function outgoing(topic: string, overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
-  return {
-    id: 'm-1',
-    topic,
-    key: undefined,
-    headers: { 'content-type': 'application/json' },
-    body: Buffer.from('{"n":1}'),
-    timestamp: Date.now(),
-    priority: undefined,
-    delayMs: undefined,
-    ...overrides,
-  };
-}
 
 /** Adds dead letters to `queue`'s stream, in this order, laid out as the settler writes them. */
 async function storeDeadLetters(queue: string, topic: string, ids: readonly string[]) {
@@ -70,30 +54,23 @@ async function deadLetterIds(queue: string): Promise<string[]> {
   return (await transport.peekDeadLetters(queue, 10_000)).map((letter) => letter.id);
 }
 
-function recording(group: string, topic: string, seen: Recorder<unknown>) {
-  @Consumer({ group })
-  class Recording {
-    @Subscribe(topic)
-    handle(payload: unknown, ctx: MessageContext) {
-      seen.record(payload, ctx, group);
-    }
-  }
-  return Recording;
-}
-
 describe('Redis dead-letter management', () => {
   it('redelivers into one queue alone, as a first attempt with its topic, key and headers', async () => {
     const seen = new Recorder<unknown>();
     const others = new Recorder<unknown>();
-    await run.app([recording('target', 'parcels.sent', seen)]);
-    await run.app([recording('bystander', 'parcels.sent', others)]);
+    await run.app([seen.consumer('target', 'parcels.sent')]);
+    await run.app([others.consumer('bystander', 'parcels.sent')]);
     await transport.redeliver(
       'target.handle',
-      outgoing('parcels.sent', {
-        id: 'again-1',
-        key: 'k-1',
-        headers: { 'content-type': 'application/json', 'tenant-id': 't-1' },
-      }),
+      outgoingMessage(
+        'parcels.sent',
+        { n: 1 },
+        {
+          id: 'again-1',
+          key: 'k-1',
+          headers: { 'content-type': 'application/json', 'tenant-id': 't-1' },
+        },
+      ),
     );
     const [handled] = await seen.waitForCount(1, 10_000);
     expect(handled!.ctx.message).toMatchObject({
@@ -116,7 +93,7 @@ describe('Redis dead-letter management', () => {
 
   it('refuses to redeliver into a queue never subscribed, and creates nothing', async () => {
     await expect(
-      transport.redeliver('nobody.handle', outgoing('parcels.lost')),
+      transport.redeliver('nobody.handle', outgoingMessage('parcels.lost', { n: 1 })),
     ).rejects.toBeInstanceOf(UnknownQueueError);
     expect(await run.raw().exists(`${run.namespace}queue:nobody.handle`)).toBe(0);
   });
@@ -150,7 +127,7 @@ describe('Redis dead-letter management', () => {
   });
 
   it('answers 0 for a subscribed queue without dead letters, and refuses an unknown queue', async () => {
-    await run.app([recording('tidy', 'files.tidied', new Recorder())]);
+    await run.app([new Recorder().consumer('tidy', 'files.tidied')]);
     expect(await transport.deleteDeadLetters('tidy.handle', ['x'])).toBe(0);
     expect(await transport.purgeDeadLetters('tidy.handle')).toBe(0);
     await expect(transport.deleteDeadLetters('nobody.handle', ['x'])).rejects.toBeInstanceOf(

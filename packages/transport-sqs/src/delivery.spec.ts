@@ -1,8 +1,8 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ACK, MessageTooLargeError, type InboundMessage, silentLogger } from '@switchyard/core';
-import { waitFor } from '@switchyard/testing';
+import { outgoingMessage, waitFor } from '@switchyard/testing';
 import { REDRIVE_REASON } from './dead-letters';
-import { outgoing, recordingHandler, subscriptionSpec } from './spec-support/specs';
+import { recordingHandler, subscriptionSpec } from './spec-support/specs';
 import { TestBroker } from './spec-support/test-broker';
 import { type SqsTransportOptions } from './options';
 import { SqsTransport } from './transport';
@@ -65,7 +65,7 @@ describe('SQS delivery', () => {
     };
     await first.subscribe(spec, slow('first'));
     await second.subscribe(spec, slow('second'));
-    await first.publish(outgoing('slow.work', { n: 1 }));
+    await first.publish(outgoingMessage('slow.work', { n: 1 }));
     await waitFor(() => handled.length === 1, { message: 'the message to be taken' });
     await Promise.all(transports.splice(0).map((transport) => transport.close()));
     expect(handled).toHaveLength(1);
@@ -90,7 +90,7 @@ describe('SQS delivery', () => {
       });
       return ACK;
     });
-    await crashing.publish(outgoing('crash.work', { n: 1 }));
+    await crashing.publish(outgoingMessage('crash.work', { n: 1 }));
     await takenByFirst;
     crashing.disconnect();
     const survivor = await connected();
@@ -115,7 +115,7 @@ describe('SQS delivery', () => {
       taken = true;
       return new Promise(() => undefined);
     });
-    await crashing.publish(outgoing('poison.work', { n: 1 }, { id: 'poison-1' }));
+    await crashing.publish(outgoingMessage('poison.work', { n: 1 }, { id: 'poison-1' }));
     await waitFor(() => taken, { message: 'the message to be taken' });
     crashing.disconnect();
     const survivor = await connected(options);
@@ -159,7 +159,9 @@ describe('SQS delivery', () => {
       handler,
     );
     const sentAt = Date.now();
-    await transport.publish(outgoing('ordered.delayed', { n: 1 }, { key: 'k', delayMs: 1_500 }));
+    await transport.publish(
+      outgoingMessage('ordered.delayed', { n: 1 }, { key: 'k', delayMs: 1_500 }),
+    );
     await waitFor(() => received.length === 1, { message: 'the delayed message' });
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1_450);
     expect(received[0]!.attempt).toBe(1);
@@ -170,9 +172,11 @@ describe('SQS delivery', () => {
     const { received, handler } = recordingHandler();
     await transport.subscribe(subscriptionSpec({ queue: 'ordered.dedup', ordered: true }), handler);
     for (const n of [1, 2]) {
-      await transport.publish(outgoing('ordered.dedup', { n }, { id: 'same-id', key: 'k' }));
+      await transport.publish(outgoingMessage('ordered.dedup', { n }, { id: 'same-id', key: 'k' }));
     }
-    await transport.publish(outgoing('ordered.dedup', { n: 3 }, { id: 'other-id', key: 'k' }));
+    await transport.publish(
+      outgoingMessage('ordered.dedup', { n: 3 }, { id: 'other-id', key: 'k' }),
+    );
     await waitFor(() => received.length === 2, { message: 'two distinct messages' });
     expect(received.map((message) => JSON.parse(message.body.toString()).n)).toEqual([1, 3]);
   });
@@ -183,7 +187,7 @@ describe('SQS delivery', () => {
     await transport.subscribe(subscriptionSpec({ queue: 'binary.q' }), handler);
     const body = Buffer.from([0, 1, 2, 254, 255]);
     await transport.publish({
-      ...outgoing('binary.q', null),
+      ...outgoingMessage('binary.q', null),
       body,
       headers: { 'content-type': 'application/octet-stream' },
     });
@@ -195,9 +199,9 @@ describe('SQS delivery', () => {
   it('refuses a message over 256 KiB with MessageTooLargeError before sending it', async () => {
     const transport = await connected();
     const body = Buffer.alloc(262_144, 'a');
-    await expect(transport.publish({ ...outgoing('big.q', null), body })).rejects.toBeInstanceOf(
-      MessageTooLargeError,
-    );
+    await expect(
+      transport.publish({ ...outgoingMessage('big.q', null), body }),
+    ).rejects.toBeInstanceOf(MessageTooLargeError);
   });
 
   it('reports how many messages wait in a queue, and nothing for an unknown queue', async () => {
@@ -210,7 +214,7 @@ describe('SQS delivery', () => {
     );
     clients.sqs.destroy();
     clients.sns.destroy();
-    for (let n = 0; n < 3; n++) await transport.publish(outgoing('backlog.q', { n }));
+    for (let n = 0; n < 3; n++) await transport.publish(outgoingMessage('backlog.q', { n }));
     expect(await transport.queueSize('backlog.q')).toBe(3);
     expect(await transport.queueSize('nobody.q')).toBeUndefined();
   });
@@ -221,7 +225,7 @@ describe('SQS delivery', () => {
       kind: 'dead-letter',
       headers: { 'swy-dlq-reason': 'SWY_REJECTED', 'swy-dlq-error': 'no' },
     }));
-    await transport.publish(outgoing('reject.q', { n: 1 }, { id: 'letter-1' }));
+    await transport.publish(outgoingMessage('reject.q', { n: 1 }, { id: 'letter-1' }));
     const first = await waitFor(
       async () => {
         const letters = await transport.peekDeadLetters('reject.q', 10);
@@ -250,7 +254,7 @@ describe('SQS delivery', () => {
     await requester.close();
     const responder = await connected({ logger: silentLogger });
     await expect(
-      responder.reply(address, outgoing('billing.quote', { total: 1 })),
+      responder.reply(address, outgoingMessage('billing.quote', { total: 1 })),
     ).resolves.toBeUndefined();
   });
 });

@@ -4,8 +4,8 @@ import {
   UnknownQueueError,
   replayDeadLetters,
 } from '@switchyard/core';
-import { waitFor } from '@switchyard/testing';
-import { outgoing, recordingHandler, subscriptionSpec } from './spec-support/specs';
+import { outgoingMessage, waitFor } from '@switchyard/testing';
+import { recordingHandler, subscriptionSpec } from './spec-support/specs';
 import { TestBroker } from './spec-support/test-broker';
 import { SqsTransport } from './transport';
 
@@ -30,7 +30,8 @@ async function queueWithLetters(queue: string, ids: readonly string[]) {
     subscriptionSpec({ queue, patterns: [queue] }),
     handler,
   );
-  for (const id of ids) await transport.publish(outgoing(queue, { id }, { id, key: `k-${id}` }));
+  for (const id of ids)
+    await transport.publish(outgoingMessage(queue, { id }, { id, key: `k-${id}` }));
   await waitFor(async () => (await transport.peekDeadLetters(queue, 100)).length === ids.length, {
     message: `${ids.length} dead letters in ${queue}`,
   });
@@ -61,7 +62,11 @@ describe('SQS dead-letter admin', () => {
     );
     await transport.redeliver(
       'target.handle',
-      outgoing(topic, { n: 1 }, { id: 'again-1', key: 'k-1', headers: { 'x-tenant': 'acme' } }),
+      outgoingMessage(
+        topic,
+        { n: 1 },
+        { id: 'again-1', key: 'k-1', headers: { 'x-tenant': 'acme' } },
+      ),
     );
     await waitFor(() => target.received.length === 1, { message: 'the redelivered message' });
     expect(target.received[0]).toMatchObject({
@@ -71,15 +76,15 @@ describe('SQS dead-letter admin', () => {
       attempt: 1,
       headers: { 'x-tenant': 'acme' },
     });
-    await transport.publish(outgoing(topic, { n: 2 }));
+    await transport.publish(outgoingMessage(topic, { n: 2 }));
     await waitFor(() => bystander.received.length === 1, { message: 'a later publish' });
     expect(bystander.received.map((message) => message.id)).not.toContain('again-1');
   });
 
   it('refuses to redeliver, delete or purge for a queue that does not exist', async () => {
-    await expect(transport.redeliver('nobody.handle', outgoing('x.y', {}))).rejects.toBeInstanceOf(
-      UnknownQueueError,
-    );
+    await expect(
+      transport.redeliver('nobody.handle', outgoingMessage('x.y', {})),
+    ).rejects.toBeInstanceOf(UnknownQueueError);
     await expect(transport.deleteDeadLetters('nobody.handle', ['x'])).rejects.toBeInstanceOf(
       UnknownQueueError,
     );

@@ -3,9 +3,9 @@ import {
   ListSubscriptionsByTopicCommand,
 } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { waitFor } from '@switchyard/testing';
+import { outgoingMessage, waitFor } from '@switchyard/testing';
 import { queueNames } from './names';
-import { recordingHandler, subscriptionSpec, outgoing } from './spec-support/specs';
+import { recordingHandler, subscriptionSpec } from './spec-support/specs';
 import { TestBroker } from './spec-support/test-broker';
 import { SqsTransport } from './transport';
 
@@ -129,9 +129,9 @@ describe('SQS topology', () => {
       subscriptionSpec({ queue: 'coarse.q', patterns: ['shop.*'] }),
       coarse.handler,
     );
-    await transport.publish(outgoing('shop.orders.eu.created', { n: 1 }));
-    await transport.publish(outgoing('shop.payments.eu.created', { n: 2 }));
-    await transport.publish(outgoing('shop.paid', { n: 3 }));
+    await transport.publish(outgoingMessage('shop.orders.eu.created', { n: 1 }));
+    await transport.publish(outgoingMessage('shop.payments.eu.created', { n: 2 }));
+    await transport.publish(outgoingMessage('shop.paid', { n: 3 }));
     await waitFor(() => exact.received.length === 1 && coarse.received.length === 1, {
       message: 'one message on each queue',
     });

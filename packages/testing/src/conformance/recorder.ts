@@ -1,4 +1,4 @@
-import type { MessageContext } from '@switchyard/core';
+import { Consumer, type MessageContext, Subscribe, type Type } from '@switchyard/core';
 import { waitFor } from '../wait-for';
 
 /** One handled message, as a case's handler saw it. */
@@ -15,6 +15,22 @@ export class Recorder<T = unknown> {
 
   record(payload: T, ctx: MessageContext, instance = 'default'): void {
     this.handled.push({ payload, ctx, instance });
+  }
+
+  /**
+   * A consumer of group `group` whose `handle` method records what `topic` brings (its queue is
+   * `<group>.handle`), with the group as the instance.
+   */
+  consumer(group: string, topic: string): Type {
+    const record = (payload: T, ctx: MessageContext) => this.record(payload, ctx, group);
+    @Consumer({ group })
+    class Recording {
+      @Subscribe(topic)
+      handle(payload: T, ctx: MessageContext): void {
+        record(payload, ctx);
+      }
+    }
+    return Recording;
   }
 
   get payloads(): T[] {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { OutgoingMessage } from '@switchyard/core';
 
-export { subscriptionSpec } from '@switchyard/testing';
-
-/** A JSON message as `MessageBus` would build it. */
-export function outgoing(
+/**
+ * A JSON message as `MessageBus` builds one, for transport tests that publish without an app: a
+ * random id, the JSON content type, no key, priority or delay unless `overrides` say otherwise.
+ */
+export function outgoingMessage(
   topic: string,
   payload: unknown,
   overrides: Partial<OutgoingMessage> = {},

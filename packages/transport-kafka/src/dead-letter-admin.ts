@@ -97,11 +97,13 @@ export class KafkaDeadLetters {
 
   /** Queues with a dead-letter topic, whether or not it holds letters now. */
   async queues(): Promise<string[]> {
-    const prefix = this.deps.topology.deadLetterTopic('');
-    return (await this.deps.admin.listTopics())
-      .filter((topic) => topic.startsWith(prefix) && topic.length > prefix.length)
-      .map((topic) => topic.slice(prefix.length))
-      .sort();
+    const { admin, topology } = this.deps;
+    const queues: string[] = [];
+    for (const topic of await admin.listTopics()) {
+      const queue = topology.deadLetterQueue(topic);
+      if (queue !== undefined) queues.push(queue);
+    }
+    return queues.sort();
   }
 
   private read(topic: string, limit: number) {

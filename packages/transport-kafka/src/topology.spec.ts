@@ -11,6 +11,12 @@ describe('Topology', () => {
     expect(topology.replyTopic('a1b2')).toBe('__swy.reply.a1b2');
   });
 
+  it('tells the queue of a dead-letter topic, and no queue for any other topic', () => {
+    expect(topology.deadLetterQueue('__swy.dlq.billing.onOrder')).toBe('billing.onOrder');
+    expect(topology.deadLetterQueue('__swy.retry.billing.onOrder')).toBeUndefined();
+    expect(topology.deadLetterQueue('__swy.dlq.')).toBeUndefined();
+  });
+
   it("matches wildcards against user topics only, never Kafka's or Switchyard's own", () => {
     const matches = topology.matcher(['#']);
     expect(matches('orders.created')).toBe(true);

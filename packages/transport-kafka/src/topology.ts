@@ -21,6 +21,14 @@ export class Topology {
     return checked(`${this.prefix}.dlq.${queue}`);
   }
 
+  /** The queue whose dead-letter topic `topic` is, or `undefined` when it is none. */
+  deadLetterQueue(topic: string): string | undefined {
+    const prefix = `${this.prefix}.dlq.`;
+    return topic.startsWith(prefix) && topic.length > prefix.length
+      ? topic.slice(prefix.length)
+      : undefined;
+  }
+
   /** One transport instance's RPC replies; also the name of the group that reads them. */
   replyTopic(instanceId: string): string {
     return checked(`${this.prefix}.reply.${instanceId}`);
